@@ -1,0 +1,102 @@
+/** `dgan train`: resolve config, backend, data and run directory, then train. */
+import { type BackendChoice, type BackendName, TENSORFLOW_MISSING, nativeAvailable, resolveBackend } from '../backend.js';
+import { type Config, loadConfigFile, withOverrides } from '../config.js';
+import { defaultMnistDir, loadMnist } from '../data/mnist.js';
+import { checkFaultPlan } from '../dist/faults.js';
+import { EXIT_INTERRUPTED, UserError } from '../errors.js';
+import { assertSameModel, loadCheckpoint } from '../train/checkpoint.js';
+import { RunDir, checkNewRunDir, defaultRunDir } from '../train/rundir.js';
+import { type TrainState, freshState } from '../train/state.js';
+import { imagesFitModel, train } from '../train/trainer.js';
+import { CORES, DEFAULT_CONFIG, packagePath } from './options.js';
+
+export interface TrainFlags {
+  config?: string;
+  epochs?: number;
+  maxSteps?: number;
+  batchSize?: number;
+  seed?: number;
+  workers?: number;
+  backend: BackendChoice;
+  out?: string;
+  resume?: string;
+  data?: string;
+  stepTimeout: number;
+  maxFailures: number;
+}
+
+/** A resumed run keeps its checkpoint's config; only the epoch count may grow. */
+function resumedState(flags: TrainFlags): TrainState {
+  const state = loadCheckpoint(flags.resume!);
+  if (flags.config) assertSameModel(state.config.model, loadConfigFile(flags.config).model, flags.config);
+  for (const [flag, key] of [['batchSize', 'batch_size'], ['seed', 'seed']] as const) {
+    const v = flags[flag];
+    if (v !== undefined && v !== state.config.train[key]) {
+      throw new UserError(`--${flag === 'batchSize' ? 'batch-size' : 'seed'} ${v} differs from the checkpoint's ${state.config.train[key]}: a resumed run keeps its settings`);
+    }
+  }
+  state.config = withOverrides(state.config, { 'train.epochs': flags.epochs });
+  return state;
+}
+
+function newState(flags: TrainFlags): TrainState {
+  const base: Config = loadConfigFile(flags.config ?? packagePath(DEFAULT_CONFIG));
+  return freshState(withOverrides(base, { 'train.epochs': flags.epochs, 'train.batch_size': flags.batchSize, 'train.seed': flags.seed }));
+}
+
+async function backendFor(choice: BackendChoice): Promise<BackendName> {
+  if (choice === 'tensorflow' && !(await nativeAvailable())) throw new UserError(TENSORFLOW_MISSING);
+  return resolveBackend(choice);
+}
+
+export async function trainCommand(flags: TrainFlags): Promise<number> {
+  const fault = checkFaultPlan(process.env.DGAN_TEST_FAULT);
+  // Everything the user gave is checked before the run directory is touched.
+  const state = flags.resume ? resumedState(flags) : newState(flags);
+  const backend = await backendFor(flags.backend);
+  const data = loadMnist(flags.data ?? defaultMnistDir(), 'train', { shared: true });
+  const misfit = imagesFitModel(data, state);
+  if (misfit) throw new UserError(`${misfit}; set model.image_side in the config to match`);
+  const outDir = flags.resume ?? flags.out ?? defaultRunDir();
+  if (!flags.resume) checkNewRunDir(outDir);
+  // One worker per GPU unless told otherwise: the device, not the cores, is what runs in parallel.
+  const workers = flags.workers ?? (backend === 'tensorflow' ? 1 : CORES);
+
+  const run = new RunDir(outDir);
+  run.writeJson('config.json', state.config);
+  let stopSignal: NodeJS.Signals | null = null;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopSignal) process.exit(EXIT_INTERRUPTED); // a second signal: give up waiting for the step
+    stopSignal = signal;
+    console.error(`\n${signal}: stopping after this step and writing a checkpoint…`);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const pos = state.position;
+    console.log(`dgan: ${flags.resume ? `resuming at epoch ${pos.epoch + 1}, batch ${pos.batch}, step ${pos.step}` : 'training'} | ${workers} worker${workers > 1 ? 's' : ''} on ${backend} | run dir ${outDir}`);
+    const summary = await train({
+      state,
+      data,
+      run,
+      workers,
+      backend,
+      maxSteps: flags.maxSteps,
+      stepTimeoutMs: flags.stepTimeout * 1000,
+      maxFailures: flags.maxFailures,
+      fault,
+      shouldStop: () => stopSignal !== null,
+    });
+    console.log(
+      `dgan: ${summary.end} after ${summary.steps} steps (${summary.epochs.toFixed(2)} epochs) | d_loss ${summary.d_loss?.toFixed(4)} g_loss ${summary.g_loss?.toFixed(4)} | ${summary.images_per_sec.toFixed(0)} img/s | params_sha256 ${summary.params_sha256}`,
+    );
+    if (summary.end === 'interrupted') {
+      console.error(`dgan: interrupted by ${stopSignal}; checkpoint written, continue with: dgan train --resume ${outDir}`);
+      return EXIT_INTERRUPTED;
+    }
+    return 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * The two MLPs as data: their layers, and where each parameter lives in the
+ * network's one flat Float32Array. One flat array per network makes the
+ * all-reduce, Adam and checkpoints a single loop each.
+ *
+ * Weights are stored [in, out] (x·W), the transpose of PyTorch's [out, in].
+ */
+import { type ModelConfig, imagePixels } from '../config.js';
+
+export type Activation = 'leaky' | 'tanh' | 'none';
+
+export interface LayerSpec {
+  in: number;
+  out: number;
+  activation: Activation;
+  /** Inverted dropout after the activation, in training only. */
+  dropout: boolean;
+}
+
+export interface ParamSlot {
+  name: string; // e.g. 'fc1.weight'
+  shape: number[];
+  offset: number;
+  size: number;
+}
+
+export interface NetSpec {
+  name: 'G' | 'D';
+  layers: LayerSpec[];
+  /** Per layer l: slots[2l] is its weight, slots[2l+1] its bias. */
+  slots: ParamSlot[];
+  size: number;
+}
+
+function netSpec(name: 'G' | 'D', layers: LayerSpec[]): NetSpec {
+  const slots: ParamSlot[] = [];
+  let offset = 0;
+  layers.forEach((l, i) => {
+    for (const [kind, shape] of [['weight', [l.in, l.out]], ['bias', [l.out]]] as const) {
+      const size = shape.reduce((a, b) => a * b, 1);
+      slots.push({ name: `fc${i + 1}.${kind}`, shape: [...shape], offset, size });
+      offset += size;
+    }
+  });
+  return { name, layers, slots, size: offset };
+}
+
+/** z → h → 2h → 4h → pixels, tanh output; dropout after the first two hidden layers. */
+export function generatorSpec(m: ModelConfig): NetSpec {
+  const h = m.g_hidden;
+  return netSpec('G', [
+    { in: m.z_dim, out: h, activation: 'leaky', dropout: true },
+    { in: h, out: 2 * h, activation: 'leaky', dropout: true },
+    { in: 2 * h, out: 4 * h, activation: 'leaky', dropout: false },
+    { in: 4 * h, out: imagePixels(m), activation: 'tanh', dropout: false },
+  ]);
+}
+
+/** pixels → 4h → 2h → h → 1 raw logit; dropout after every hidden layer. */
+export function discriminatorSpec(m: ModelConfig): NetSpec {
+  const h = m.d_hidden;
+  return netSpec('D', [
+    { in: imagePixels(m), out: 4 * h, activation: 'leaky', dropout: true },
+    { in: 4 * h, out: 2 * h, activation: 'leaky', dropout: true },
+    { in: 2 * h, out: h, activation: 'leaky', dropout: true },
+    { in: h, out: 1, activation: 'none', dropout: false },
+  ]);
+}
+
+/** The view of one parameter inside a flat array (no copy). */
+export function slotView(flat: Float32Array, slot: ParamSlot): Float32Array {
+  return flat.subarray(slot.offset, slot.offset + slot.size);
+}
+
+/** Widths of the layers that take dropout, in order: one mask each. */
+export function dropoutWidths(spec: NetSpec): number[] {
+  return spec.layers.filter((l) => l.dropout).map((l) => l.out);
+}

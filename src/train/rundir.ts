@@ -1,0 +1,55 @@
+/**
+ * The run directory, the only place training writes to (and only the
+ * coordinator writes): config.json, log.jsonl, samples/epoch-NNN.png (and step-NNNNNN.png at a mid-epoch stop),
+ * checkpoint.dgan, summary.json.
+ */
+import { accessSync, appendFileSync, constants, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../errors.js';
+import { writeFileAtomic } from '../fsutil.js';
+import { encodePng, gridImage } from '../report/grid.js';
+import { CHECKPOINT_FILE } from './checkpoint.js';
+
+export const SAMPLE_ROWS = 2;
+export const SAMPLE_COLS = 8;
+
+export function defaultRunDir(now = new Date()): string {
+  return join('runs', now.toISOString().replace(/[:.]/g, '-').slice(0, 19));
+}
+
+/** Refuses a directory that cannot be written or already holds a run; creates nothing. */
+export function checkNewRunDir(dir: string): void {
+  if (existsSync(dir)) {
+    if (existsSync(join(dir, CHECKPOINT_FILE))) throw new UserError(`${dir} already holds a run; continue it with --resume ${dir} or choose another --out`);
+    if (readdirSync(dir).length > 0) throw new UserError(`output folder ${dir} is not empty; choose another --out`);
+  }
+  let parent = dir;
+  while (!existsSync(parent)) parent = join(parent, '..');
+  try {
+    accessSync(parent, constants.W_OK);
+  } catch {
+    throw new UserError(`cannot write to ${parent}: choose an --out folder you can write to`);
+  }
+}
+
+export class RunDir {
+  constructor(readonly path: string) {
+    mkdirSync(join(path, 'samples'), { recursive: true });
+  }
+
+  writeJson(name: string, value: unknown): void {
+    writeFileAtomic(join(this.path, name), JSON.stringify(value, null, 2) + '\n');
+  }
+
+  /** One record per line; a line is appended whole or not at all. */
+  log(record: Record<string, unknown>): void {
+    appendFileSync(join(this.path, 'log.jsonl'), JSON.stringify(record) + '\n');
+  }
+
+  /** The 16 fixed-z digits as a 2×8 grid, samples/<name>.png. */
+  writeSamples(name: string, pixels: Float32Array, side: number): string {
+    const path = join(this.path, 'samples', `${name}.png`);
+    writeFileAtomic(path, encodePng(gridImage(pixels, SAMPLE_ROWS * SAMPLE_COLS, side, SAMPLE_COLS)));
+    return path;
+  }
+}

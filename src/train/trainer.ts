@@ -1,0 +1,156 @@
+/**
+ * The coordinator's training loop, top to bottom: data → replicas → steps →
+ * samples, checkpoints and logs. The only writer of files.
+ */
+import { performance } from 'node:perf_hooks';
+import type { BackendName } from '../backend.js';
+import { imagePixels } from '../config.js';
+import { batchIndices, batchesPerEpoch, epochOrder } from '../data/batches.js';
+import { type ImageSet } from '../data/mnist.js';
+import { ReplicaPool } from '../dist/pool.js';
+import { latents } from '../model/noise.js';
+import { ConsoleReporter, lossLine } from '../report/console.js';
+import { Purpose } from '../rng.js';
+import { saveCheckpoint } from './checkpoint.js';
+import type { RunDir } from './rundir.js';
+import { type TrainState, paramsSha256, shareParams } from './state.js';
+import { trainStep, versions } from './step.js';
+
+export interface TrainOptions {
+  state: TrainState;
+  data: ImageSet;
+  run: RunDir;
+  workers: number;
+  backend: BackendName;
+  /** Stop once this many steps (batches) are done in total. */
+  maxSteps?: number;
+  stepTimeoutMs: number;
+  maxFailures: number;
+  fault?: string;
+  reporter?: ConsoleReporter;
+  /** Polled at every step boundary: a true stops the run with a checkpoint (SIGINT/SIGTERM). */
+  shouldStop?: () => boolean;
+}
+
+export type TrainEnd = 'finished' | 'max-steps' | 'interrupted';
+
+export interface Summary {
+  end: TrainEnd;
+  steps: number;
+  epochs: number;
+  d_loss: number | null;
+  g_loss: number | null;
+  images_per_sec: number;
+  params_sha256: string;
+  workers: number;
+  backend: BackendName;
+  seconds: number;
+}
+
+const FIXED_Z_COUNT = 16;
+
+export async function train(opts: TrainOptions): Promise<Summary> {
+  const { state, data, run, workers, backend } = opts;
+  const { config } = state;
+  const reporter = opts.reporter ?? new ConsoleReporter();
+  const { epochs, batch_size: batchSize, seed, log_every: logEvery } = config.train;
+  const batches = batchesPerEpoch(data.count, batchSize);
+  const fixedZ = latents(seed, Purpose.fixedZ, 0, 0, FIXED_Z_COUNT, config.model.z_dim);
+
+  shareParams(state);
+  const pool = new ReplicaPool({
+    workers,
+    stepTimeoutMs: opts.stepTimeoutMs,
+    maxFailures: opts.maxFailures,
+    onFault: (message) => reporter.line(`warning: ${message}`),
+    init: {
+      backend,
+      model: config.model,
+      seed,
+      realLabel: config.train.real_label,
+      images: data.images,
+      gParams: state.g.params,
+      dParams: state.d.params,
+      fault: opts.fault,
+    },
+  });
+
+  const started = performance.now();
+  let stepMs = 0;
+  let images = 0;
+  let last: { d: number; g: number } | null = null;
+  const checkpoint = () => saveCheckpoint(run.path, state);
+  const summary = (end: TrainEnd): Summary => ({
+    end,
+    steps: state.position.step,
+    epochs: state.position.epoch + state.position.batch / batches,
+    d_loss: last?.d ?? null,
+    g_loss: last?.g ?? null,
+    images_per_sec: stepMs > 0 ? (images / stepMs) * 1000 : 0,
+    params_sha256: paramsSha256(state),
+    workers,
+    backend,
+    seconds: (performance.now() - started) / 1000,
+  });
+
+  try {
+    const pos = state.position;
+    while (pos.epoch < epochs) {
+      const order = epochOrder(data.count, seed, pos.epoch, config.train.shuffle);
+      let dSum = 0, gSum = 0, n = 0;
+      for (; pos.batch < batches; pos.batch++) {
+        if (opts.shouldStop?.()) return await stop('interrupted');
+        if (opts.maxSteps !== undefined && pos.step >= opts.maxSteps) return await stop('max-steps');
+        const indices = batchIndices(order, batchSize, pos.batch);
+        const s = await trainStep(pool, state, indices);
+        pos.step++;
+        stepMs += s.ms;
+        images += indices.length;
+        last = { d: s.dLoss, g: s.gLoss };
+        dSum += s.dLoss;
+        gSum += s.gLoss;
+        n++;
+        if (pos.batch % logEvery === 0) {
+          reporter.line(lossLine({ epoch: pos.epoch, epochs, batch: pos.batch, batches }, s.dLoss, s.gLoss));
+          run.log({ type: 'batch', time: new Date().toISOString(), epoch: pos.epoch + 1, epochs, batch: pos.batch, batches, step: pos.step, d_loss: s.dLoss, g_loss: s.gLoss });
+        }
+        const rate = (images / stepMs) * 1000;
+        const remaining = (epochs - pos.epoch) * batches - pos.batch - 1;
+        reporter.progress({ epoch: pos.epoch, epochs, batch: pos.batch, batches, imagesPerSec: rate, etaSec: (remaining * batchSize) / rate });
+      }
+      // End of epoch: the fixed-z digits (G in eval mode), then a checkpoint positioned at the next epoch.
+      const grid = run.writeSamples(`epoch-${String(pos.epoch + 1).padStart(3, '0')}`, await pool.generate(fixedZ, FIXED_Z_COUNT, versions(state)), config.model.image_side);
+      const sha = paramsSha256(state);
+      const record = { type: 'epoch', time: new Date().toISOString(), epoch: pos.epoch + 1, epochs, step: pos.step, d_loss_mean: n ? dSum / n : null, g_loss_mean: n ? gSum / n : null, params_sha256: sha, samples: grid };
+      run.log(record);
+      reporter.line(`${lossLine({ epoch: pos.epoch, epochs, batch: batches, batches }, last!.d, last!.g)} | epoch mean d_loss ${record.d_loss_mean?.toFixed(4)} g_loss ${record.g_loss_mean?.toFixed(4)} | params ${sha.slice(0, 16)} | ${grid}`);
+      pos.epoch++;
+      pos.batch = 0;
+      checkpoint();
+    }
+    return finish('finished');
+  } finally {
+    reporter.clear();
+    await pool.close();
+  }
+
+  /** Mid-epoch stop: the fixed-z digits as they are now, then a checkpoint to resume from. */
+  async function stop(end: TrainEnd): Promise<Summary> {
+    run.writeSamples(`step-${String(state.position.step).padStart(6, '0')}`, await pool.generate(fixedZ, FIXED_Z_COUNT, versions(state)), config.model.image_side);
+    checkpoint();
+    return finish(end);
+  }
+
+  function finish(end: TrainEnd): Summary {
+    const s = summary(end);
+    run.writeJson('summary.json', s);
+    return s;
+  }
+}
+
+/** Images whose size the model does not take are refused before anything starts. */
+export function imagesFitModel(data: ImageSet, state: TrainState): string | null {
+  const want = imagePixels(state.config.model);
+  const got = data.rows * data.cols;
+  return got === want ? null : `the data's images are ${data.rows}×${data.cols} but the model takes ${state.config.model.image_side}×${state.config.model.image_side}`;
+}
