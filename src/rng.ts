@@ -48,6 +48,32 @@ export function uniform(key: number, i: number): number {
   return word(key, i) / 4294967296;
 }
 
+/**
+ * Inverted-dropout multipliers: out[off + j] = 0 with probability p, else
+ * `keep`, for counters start..start+n of one stream. Same values as
+ * `uniform(key, start + j) < p ? 0 : keep`; the hash is inlined because this
+ * loop draws a million numbers a step.
+ */
+export function fillDropout(out: Float32Array, key: number, p: number, keep: number, n: number, off: number, start: number): void {
+  const threshold = p * 4294967296;
+  for (let j = 0; j < n; j++) {
+    const i = start + j;
+    let x = key ^ Math.imul(i, 0x9e3779b9);
+    x ^= x >>> 16;
+    x = Math.imul(x, 0x7feb352d);
+    x ^= x >>> 15;
+    x = Math.imul(x, 0x846ca68b);
+    x ^= x >>> 16;
+    x = ((x >>> 0) + i) | 0;
+    x ^= x >>> 16;
+    x = Math.imul(x, 0x7feb352d);
+    x ^= x >>> 15;
+    x = Math.imul(x, 0x846ca68b);
+    x ^= x >>> 16;
+    out[off + j] = x >>> 0 < threshold ? 0 : keep;
+  }
+}
+
 /** Fills out[off..off+n) with U(lo, hi), counters start..start+n. */
 export function fillUniform(out: Float32Array, key: number, lo: number, hi: number, n = out.length, off = 0, start = 0): void {
   const span = hi - lo;

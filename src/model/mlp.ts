@@ -2,7 +2,13 @@
  * Forward and hand-written backward of an MLP, on whatever tfjs backend is
  * active. Every matMul runs untransposed: tfjs-wasm's transposed matMul is
  * 13–40× slower, and autograd would use exactly those forms. So dW = xᵀ·dz
- * and dx = dz·Wᵀ take explicit transposes, Wᵀ made once per parameter upload.
+ * takes an explicit transpose of the (small) activations.
+ *
+ * tfjs-wasm packs a matMul's right operand for XNNPACK once per tensor, which
+ * for a fresh 784×1024 weight costs about as much as the product itself.
+ * Weights change every step, so each is used as the right operand only once
+ * per upload (the forward), and dx = (W·dzᵀ)ᵀ keeps W on the left, where it
+ * is read as it is. That form halved the backward's cost against dz·Wᵀ.
  *
  * Callers own the tidy scope; nothing here disposes its results.
  */
@@ -13,7 +19,6 @@ import { slotView } from './layout.js';
 export interface Dense {
   w: tf.Tensor2D; // [in, out]
   b: tf.Tensor1D; // [out]
-  wT: tf.Tensor2D | null; // [out, in], made on first use by backward
 }
 
 export interface Net {
@@ -26,18 +31,12 @@ export function uploadNet(spec: NetSpec, flat: Float32Array): Net {
   const layers = spec.layers.map((l, i) => ({
     w: tf.tensor2d(slotView(flat, spec.slots[2 * i]), [l.in, l.out]),
     b: tf.tensor1d(slotView(flat, spec.slots[2 * i + 1])),
-    wT: null,
   }));
   return { spec, layers };
 }
 
-/** Wᵀ, kept outside any tidy scope so that later shards reuse it. */
-function transposed(layer: Dense): tf.Tensor2D {
-  return (layer.wT ??= tf.keep(tf.transpose(layer.w)));
-}
-
 export function disposeNet(net: Net): void {
-  for (const l of net.layers) tf.dispose([l.w, l.b, ...(l.wT ? [l.wT] : [])]);
+  for (const l of net.layers) tf.dispose([l.w, l.b]);
 }
 
 /** What backward needs from forward, per layer. */
@@ -101,7 +100,7 @@ export function backward(net: Net, trace: Trace, dOut: tf.Tensor2D, slope: numbe
     const da: tf.Tensor2D = mask ? tf.mul(dh, mask) : dh;
     const dz = activationGrad(spec.activation, trace.acts[i], da, slope); // [rows, out]
     if (want.params) params[i] = [tf.matMul(tf.transpose(trace.inputs[i]), dz), tf.sum(dz, 0)]; // [in, rows]·[rows, out]
-    if (i > 0 || want.input) dh = tf.matMul(dz, transposed(net.layers[i])); // [rows, out]·[out, in]
+    if (i > 0 || want.input) dh = tf.transpose(tf.matMul(net.layers[i].w, tf.transpose(dz))) as tf.Tensor2D; // ([in, out]·[out, rows])ᵀ
   }
   return { params: want.params ? params : null, input: want.input ? dh : null };
 }

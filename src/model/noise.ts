@@ -3,7 +3,7 @@
  * row r of step s always gets the same values, whichever worker computes it
  * and however the batch is cut.
  */
-import { fillNormal, streamKey, uniform } from '../rng.js';
+import { fillDropout, fillNormal, streamKey } from '../rng.js';
 import type { Masks } from './gan.js';
 import { type NetSpec, dropoutWidths } from './layout.js';
 
@@ -27,8 +27,8 @@ export function dropoutMasks(spec: NetSpec, p: number, seed: number, purpose: nu
     const key = streamKey(seed, purpose, step, first + r);
     let counter = 0;
     widths.forEach((w, k) => {
-      const m = masks[k];
-      for (let j = 0; j < w; j++) m[r * w + j] = uniform(key, counter++) < p ? 0 : keep;
+      fillDropout(masks[k], key, p, keep, w, r * w, counter);
+      counter += w;
     });
   }
   return masks;
