@@ -49,12 +49,12 @@ export function uniform(key: number, i: number): number {
 }
 
 /**
- * Inverted-dropout multipliers: out[off + j] = 0 with probability p, else
- * `keep`, for counters start..start+n of one stream. Same values as
+ * Inverted-dropout multipliers: out[off + j·stride] = 0 with probability p,
+ * else `keep`, for counters start..start+n of one stream. Same values as
  * `uniform(key, start + j) < p ? 0 : keep`; the hash is inlined because this
  * loop draws a million numbers a step.
  */
-export function fillDropout(out: Float32Array, key: number, p: number, keep: number, n: number, off: number, start: number): void {
+export function fillDropout(out: Float32Array, key: number, p: number, keep: number, n: number, off: number, start: number, stride = 1): void {
   const threshold = p * 4294967296;
   for (let j = 0; j < n; j++) {
     const i = start + j;
@@ -70,7 +70,7 @@ export function fillDropout(out: Float32Array, key: number, p: number, keep: num
     x ^= x >>> 15;
     x = Math.imul(x, 0x846ca68b);
     x ^= x >>> 16;
-    out[off + j] = x >>> 0 < threshold ? 0 : keep;
+    out[off + j * stride] = x >>> 0 < threshold ? 0 : keep;
   }
 }
 
@@ -80,12 +80,12 @@ export function fillUniform(out: Float32Array, key: number, lo: number, hi: numb
   for (let i = 0; i < n; i++) out[off + i] = lo + span * uniform(key, start + i);
 }
 
-/** Fills out[off..off+n) with N(0, 1) by Box–Muller, using counters 2i, 2i+1. */
-export function fillNormal(out: Float32Array, key: number, n = out.length, off = 0): void {
+/** Fills out[off + i·stride] for i < n with N(0, 1) by Box–Muller, using counters 2i, 2i+1. */
+export function fillNormal(out: Float32Array, key: number, n = out.length, off = 0, stride = 1): void {
   for (let i = 0; i < n; i++) {
     const u1 = (word(key, 2 * i) + 0.5) / 4294967296; // (0, 1): log is finite
     const u2 = word(key, 2 * i + 1) / 4294967296;
-    out[off + i] = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+    out[off + i * stride] = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
   }
 }
 

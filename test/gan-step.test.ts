@@ -25,6 +25,14 @@ function toFlat(spec: NetSpec, layers: Record<string, { weight: number[]; bias: 
   return flat;
 }
 
+/** Row-major [rows, cols] → feature-major [cols, rows], as the model takes its inputs. */
+function columnsOf(values: number[], rows: number): Float32Array {
+  const cols = values.length / rows;
+  const out = new Float32Array(values.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = values[r * cols + c];
+  return out;
+}
+
 for (const backend of ['wasm', 'cpu'] as const) {
   test.serial(`one D step then one G step match PyTorch (${backend})`, async (t) => {
     await startBackend(backend);
@@ -35,7 +43,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
     const before = tf.memory().numTensors;
 
     let G = uploadNet(gSpec, g), D = uploadNet(dSpec, d);
-    const dStep = dPhaseShard(G, D, { rows, real: Float32Array.from(ref.real), z: Float32Array.from(ref.z_d), gMasks: null, dMasks: null }, opt);
+    const dStep = dPhaseShard(G, D, { rows, real: columnsOf(ref.real, rows), z: columnsOf(ref.z_d, rows), gMasks: null, dMasks: null }, opt);
     t.true(Math.abs((dStep.lossSums[0] + dStep.lossSums[1]) / rows - ref.d_loss) < 1e-6);
     t.true(maxRelError(dStep.grad, toFlat(dSpec, ref.d_grads), 1e-4) < 1e-4, 'D gradients');
     adamStep(d, dStep.grad, adamState(d.length), 1e-4, hyper);
@@ -43,7 +51,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
 
     disposeNet(D);
     D = uploadNet(dSpec, d);
-    const gStep = gPhaseShard(G, D, { rows, z: Float32Array.from(ref.z_g), gMasks: null, dMasks: null }, opt);
+    const gStep = gPhaseShard(G, D, { rows, z: columnsOf(ref.z_g, rows), gMasks: null, dMasks: null }, opt);
     t.true(Math.abs(gStep.lossSums[0] / rows - ref.g_loss) < 1e-6);
     t.true(maxRelError(gStep.grad, toFlat(gSpec, ref.g_grads), 1e-4) < 1e-4, 'G gradients');
     adamStep(g, gStep.grad, adamState(g.length), 1e-3, hyper);

@@ -9,13 +9,13 @@ import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs-core';
 import { Piscina } from 'piscina';
 import { startBackend } from '../src/backend.js';
-import { realRows } from '../src/data/batches.js';
+import { realImages } from '../src/data/batches.js';
 import { type PhaseTask, type ReplicaInit, type ShardResult, type Task, encodeFrame } from '../src/dist/messages.js';
 import { injectFault } from '../src/dist/faults.js';
 import { dPhaseShard, generate, gPhaseShard } from '../src/model/gan.js';
 import { discriminatorSpec, generatorSpec } from '../src/model/layout.js';
 import { type Net, disposeNet, uploadNet } from '../src/model/mlp.js';
-import { dropoutMasks, latents, stackMasks } from '../src/model/noise.js';
+import { dropoutMasks, latents, sampleKeys } from '../src/model/noise.js';
 import { Purpose } from '../src/rng.js';
 import { imagePixels } from '../src/config.js';
 
@@ -45,24 +45,23 @@ function nets(versions: { g: number; d: number }): { G: Net; D: Net } {
 }
 
 function dShard(task: PhaseTask, G: Net, D: Net, start: number, rows: number) {
-  const { step } = task;
-  const masks = (purpose: number, spec = dSpec) => dropoutMasks(spec, model.dropout, seed, purpose, step, start, rows);
+  const keys = (purpose: number) => sampleKeys(seed, purpose, task.step, start, rows);
   return dPhaseShard(G, D, {
     rows,
-    real: realRows(init.images, pixels, task.indices!.subarray(start, start + rows)),
-    z: latents(seed, Purpose.zD, step, start, rows, model.z_dim),
-    gMasks: masks(Purpose.dropGinD, gSpec),
-    dMasks: stackMasks(masks(Purpose.dropDReal), masks(Purpose.dropDFake)),
+    real: realImages(init.images, pixels, task.indices!.subarray(start, start + rows)),
+    z: latents(keys(Purpose.zD), model.z_dim),
+    gMasks: dropoutMasks(gSpec, model.dropout, keys(Purpose.dropGinD)),
+    dMasks: dropoutMasks(dSpec, model.dropout, [...keys(Purpose.dropDReal), ...keys(Purpose.dropDFake)]),
   }, options(task.batchRows));
 }
 
 function gShard(task: PhaseTask, G: Net, D: Net, start: number, rows: number) {
-  const { step } = task;
+  const keys = (purpose: number) => sampleKeys(seed, purpose, task.step, start, rows);
   return gPhaseShard(G, D, {
     rows,
-    z: latents(seed, Purpose.zG, step, start, rows, model.z_dim),
-    gMasks: dropoutMasks(gSpec, model.dropout, seed, Purpose.dropGinG, step, start, rows),
-    dMasks: dropoutMasks(dSpec, model.dropout, seed, Purpose.dropDinG, step, start, rows),
+    z: latents(keys(Purpose.zG), model.z_dim),
+    gMasks: dropoutMasks(gSpec, model.dropout, keys(Purpose.dropGinG)),
+    dMasks: dropoutMasks(dSpec, model.dropout, keys(Purpose.dropDinG)),
   }, options(task.batchRows));
 }
 

@@ -36,6 +36,12 @@ function resumedState(flags: TrainFlags): TrainState {
     }
   }
   state.config = withOverrides(state.config, { 'train.epochs': flags.epochs });
+  const { epoch, step } = state.position;
+  const { epochs } = state.config.train;
+  if (epoch >= epochs) throw new UserError(`the run in ${flags.resume} has finished its ${epochs} epochs; pass --epochs with more to train further`);
+  if (flags.maxSteps !== undefined && flags.maxSteps <= step) {
+    throw new UserError(`the run in ${flags.resume} is at step ${step} already; --max-steps ${flags.maxSteps} leaves nothing to do`);
+  }
   return state;
 }
 

@@ -20,12 +20,16 @@ export function batchIndices(order: Int32Array, batchSize: number, batch: number
   return order.subarray(batch * batchSize, Math.min((batch + 1) * batchSize, order.length));
 }
 
-/** Bytes 0..255 → [0, 1] → [−1, 1], as ToTensor then Normalize(0.5, 0.5), for the given images. */
-export function realRows(images: Uint8Array, pixels: number, indices: ArrayLike<number>): Float32Array {
-  const out = new Float32Array(indices.length * pixels);
-  for (let r = 0; r < indices.length; r++) {
+/**
+ * The given images as model input, feature-major [pixels, images]: bytes
+ * 0..255 → [0, 1] → [−1, 1], as ToTensor then Normalize(0.5, 0.5).
+ */
+export function realImages(images: Uint8Array, pixels: number, indices: ArrayLike<number>): Float32Array {
+  const n = indices.length;
+  const out = new Float32Array(n * pixels);
+  for (let r = 0; r < n; r++) {
     const src = indices[r] * pixels;
-    for (let p = 0; p < pixels; p++) out[r * pixels + p] = Math.fround(images[src + p] / 255) * 2 - 1;
+    for (let p = 0; p < pixels; p++) out[p * n + r] = Math.fround(images[src + p] / 255) * 2 - 1;
   }
   return out;
 }

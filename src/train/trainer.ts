@@ -8,7 +8,7 @@ import { imagePixels } from '../config.js';
 import { batchIndices, batchesPerEpoch, epochOrder } from '../data/batches.js';
 import { type ImageSet } from '../data/mnist.js';
 import { ReplicaPool } from '../dist/pool.js';
-import { latents } from '../model/noise.js';
+import { latents, sampleKeys } from '../model/noise.js';
 import { ConsoleReporter, lossLine } from '../report/console.js';
 import { Purpose } from '../rng.js';
 import { saveCheckpoint } from './checkpoint.js';
@@ -55,7 +55,7 @@ export async function train(opts: TrainOptions): Promise<Summary> {
   const reporter = opts.reporter ?? new ConsoleReporter();
   const { epochs, batch_size: batchSize, seed, log_every: logEvery } = config.train;
   const batches = batchesPerEpoch(data.count, batchSize);
-  const fixedZ = latents(seed, Purpose.fixedZ, 0, 0, FIXED_Z_COUNT, config.model.z_dim);
+  const fixedZ = latents(sampleKeys(seed, Purpose.fixedZ, 0, 0, FIXED_Z_COUNT), config.model.z_dim);
 
   shareParams(state);
   const pool = new ReplicaPool({
@@ -136,6 +136,8 @@ export async function train(opts: TrainOptions): Promise<Summary> {
 
   /** Mid-epoch stop: the fixed-z digits as they are now, then a checkpoint to resume from. */
   async function stop(end: TrainEnd): Promise<Summary> {
+    const atEpochStart = state.position.batch === 0 && state.position.step > 0; // saved by the epoch's end already
+    if (atEpochStart) return finish(end);
     run.writeSamples(`step-${String(state.position.step).padStart(6, '0')}`, await pool.generate(fixedZ, FIXED_Z_COUNT, versions(state)), config.model.image_side);
     checkpoint();
     return finish(end);

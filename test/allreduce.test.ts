@@ -1,0 +1,213 @@
+import test from 'ava';
+import { allReduce } from '../src/dist/allreduce.js';
+import type { Phase, ShardResult } from '../src/dist/messages.js';
+import { ReplicaPool } from '../src/dist/pool.js';
+import { type Shard, assignShards, microShards } from '../src/dist/shards.js';
+import { DEFAULTS } from '../src/config.js';
+import { defaultMnistDir, loadMnist } from '../src/data/mnist.js';
+import { freshState, shareParams } from '../src/train/state.js';
+import { maxRelError } from './helpers/fixtures.js';
+
+// ---- Pure policy: how a batch is cut and who computes what ----
+
+test('microShards cuts a batch into contiguous shards of micro_batch rows, the last one short', (t) => {
+  t.deepEqual(microShards(128, 32), [
+    { index: 0, start: 0, rows: 32 },
+    { index: 1, start: 32, rows: 32 },
+    { index: 2, start: 64, rows: 32 },
+    { index: 3, start: 96, rows: 32 },
+  ]);
+  t.deepEqual(microShards(100, 32), [
+    { index: 0, start: 0, rows: 32 },
+    { index: 1, start: 32, rows: 32 },
+    { index: 2, start: 64, rows: 32 },
+    { index: 3, start: 96, rows: 4 },
+  ]);
+  // micro_batch is capped at the batch: one shard holding the whole (short) batch.
+  t.deepEqual(microShards(5, 64), [{ index: 0, start: 0, rows: 5 }]);
+  t.deepEqual(microShards(1, 1), [{ index: 0, start: 0, rows: 1 }]);
+
+  // Whatever the sizes: indices 0..n-1, contiguous, covering every row once.
+  for (const [rows, micro] of [[1, 7], [7, 1], [24, 8], [100, 8], [127, 64], [60000, 64]]) {
+    const shards = microShards(rows, micro);
+    t.is(shards.length, Math.ceil(rows / Math.min(micro, rows)), `${rows}/${micro}`);
+    let next = 0;
+    shards.forEach((s, i) => {
+      t.is(s.index, i);
+      t.is(s.start, next);
+      t.true(s.rows >= 1 && s.rows <= micro);
+      if (i < shards.length - 1) t.is(s.rows, Math.min(micro, rows));
+      next += s.rows;
+    });
+    t.is(next, rows, `${rows}/${micro} covers the batch`);
+  }
+});
+
+test('assignShards gives each worker one contiguous, balanced block; extra workers get none', (t) => {
+  const shards = microShards(100, 8); // 13 shards
+  t.is(shards.length, 13);
+  for (const workers of [1, 2, 3, 4, 5, 13]) {
+    const blocks = assignShards(shards, workers);
+    t.is(blocks.length, workers);
+    t.deepEqual(blocks.flat(), shards, `${workers} workers: all shards, in order, once`);
+    const sizes = blocks.map((b) => b.length);
+    t.true(Math.max(...sizes) - Math.min(...sizes) <= 1, `${workers} workers balanced: ${sizes}`);
+    for (const b of blocks) b.forEach((s, i) => i > 0 && t.is(s.index, b[i - 1].index + 1));
+  }
+  t.deepEqual(assignShards(shards, 2).map((b) => b.map((s) => s.index)), [[0, 1, 2, 3, 4, 5], [6, 7, 8, 9, 10, 11, 12]]);
+  t.deepEqual(assignShards(microShards(24, 8), 3).map((b) => b.map((s) => s.index)), [[0], [1], [2]]);
+
+  // More workers than shards: only as many blocks as shards, one shard each.
+  const three = microShards(24, 8);
+  const blocks = assignShards(three, 8);
+  t.is(blocks.length, 3);
+  t.deepEqual(blocks, three.map((s) => [s]));
+  t.deepEqual(assignShards(microShards(4, 8), 4), [[{ index: 0, start: 0, rows: 4 }]]);
+});
+
+function shardResult(index: number, grad: Float32Array, lossSums: number[]): ShardResult {
+  return { index, grad, lossSums };
+}
+
+test('allReduce of all-ones gradients from k shards gives k, and sums the losses', (t) => {
+  for (const k of [1, 2, 3, 7]) {
+    const results = Array.from({ length: k }, (_, i) => shardResult(i, new Float32Array(1000).fill(1), [i, 2 * i]));
+    const { grad, lossSums } = allReduce(results);
+    t.is(grad.length, 1000);
+    t.true(grad.every((v) => v === k), `k=${k}`);
+    t.deepEqual(lossSums, [(k * (k - 1)) / 2, k * (k - 1)]);
+  }
+});
+
+test('allReduce adds in shard order, not arrival order: shuffled input gives the same bits', (t) => {
+  // Values of very different magnitudes, so that float32 addition order matters.
+  const n = 4096;
+  const make = (seed: number) => {
+    const g = new Float32Array(n);
+    let x = seed;
+    for (let i = 0; i < n; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      g[i] = ((x / 2 ** 32) - 0.5) * 10 ** ((x % 9) - 4);
+    }
+    return g;
+  };
+  const grads = [1, 2, 3, 4, 5].map(make);
+  // allReduce accumulates into shard 0's array in place: each call gets fresh copies.
+  const run = (order: number[]) => allReduce(order.map((i) => shardResult(i, grads[i].slice(), [i * 0.1])));
+  const ref = run([0, 1, 2, 3, 4]);
+  const refBytes = Buffer.from(ref.grad.buffer, ref.grad.byteOffset, ref.grad.byteLength);
+  // The order matters at all: adding in another order changes some bits.
+  const otherOrder = grads[4].slice();
+  for (const i of [3, 2, 1, 0]) for (let j = 0; j < n; j++) otherOrder[j] += grads[i][j];
+  t.false(Buffer.from(otherOrder.buffer).equals(refBytes), 'float32 addition order is visible');
+
+  for (const order of [[4, 3, 2, 1, 0], [2, 0, 4, 1, 3], [1, 4, 0, 3, 2]]) {
+    const r = run(order);
+    t.true(Buffer.from(r.grad.buffer, r.grad.byteOffset, r.grad.byteLength).equals(refBytes), `arrival order ${order}`);
+    t.deepEqual(r.lossSums, ref.lossSums);
+  }
+});
+
+test('allReduce refuses a reduction with a shard missing', (t) => {
+  const g = () => new Float32Array(4);
+  t.throws(() => allReduce([shardResult(0, g(), [0]), shardResult(2, g(), [0])]), { message: /shard 1 missing/ });
+  t.throws(() => allReduce([shardResult(1, g(), [0])]), { message: /shard 0 missing/ });
+});
+
+// ---- Real replicas: the reduced gradient does not depend on the worker count ----
+
+const data = loadMnist(defaultMnistDir(), 'train', { shared: true });
+const config = DEFAULTS;
+const state = freshState(config);
+shareParams(state);
+
+function newPool(workers: number): ReplicaPool {
+  return new ReplicaPool({
+    workers,
+    stepTimeoutMs: 120_000,
+    maxFailures: 1,
+    init: {
+      backend: 'wasm',
+      model: config.model,
+      seed: 7,
+      realLabel: config.train.real_label,
+      images: data.images,
+      gParams: state.g.params,
+      dParams: state.d.params,
+    },
+  });
+}
+
+interface Case {
+  name: string;
+  step: number;
+  indices: Int32Array;
+  micro: number;
+}
+
+// Dataset rows spread over the whole training set, so replicas read the shared images at many places.
+const spread = (rows: number, from: number) => Int32Array.from({ length: rows }, (_, i) => (from + i * 467) % data.count);
+const CASES: Case[] = [
+  { name: 'full batch 128 in 4 shards of 32', step: 3, indices: spread(128, 0), micro: 32 },
+  { name: 'uneven batch 100 in shards 32,32,32,4', step: 11, indices: spread(100, 5), micro: 32 },
+];
+
+/** The reduced gradient and loss sums of one phase, as trainStep forms the task. */
+async function reduced(pool: ReplicaPool, c: Case, phase: Phase, shards: Shard[] = microShards(c.indices.length, c.micro)) {
+  const outcome = await pool.phase(
+    { kind: 'phase', phase, step: c.step, batchRows: c.indices.length, indices: phase === 'D' ? c.indices : null, versions: { g: 0, d: 0 } },
+    shards,
+  );
+  if (outcome.shards.length !== shards.length) throw new Error(`pool returned ${outcome.shards.length} shard results, expected ${shards.length}`);
+  return allReduce(outcome.shards);
+}
+
+const bytes = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+
+/** All phase results for one worker count: key `${case} ${phase}`. */
+async function allResults(workers: number) {
+  const pool = newPool(workers);
+  try {
+    const out = new Map<string, { grad: Float32Array; lossSums: number[] }>();
+    for (const c of CASES) for (const phase of ['D', 'G'] as const) out.set(`${c.name} ${phase}`, await reduced(pool, c, phase));
+    return out;
+  } finally {
+    await pool.close();
+  }
+}
+
+test.serial('all-reduced D and G gradients from 2 and 3 replicas equal 1 replica bit for bit (full and uneven batches)', async (t) => {
+  t.timeout(240_000);
+  t.is(microShards(100, 32).at(-1)!.rows, 4);
+  const one = await allResults(1);
+  for (const [key, r] of one) {
+    t.is(r.grad.length, key.endsWith('D') ? state.d.params.length : state.g.params.length, `${key}: gradient size`);
+    t.true(r.grad.some((v) => v !== 0), `${key}: gradient not all zero`);
+    t.true(r.lossSums.every(Number.isFinite), `${key}: finite losses`);
+  }
+  for (const workers of [2, 3]) {
+    const many = await allResults(workers);
+    for (const [key, ref] of one) {
+      const got = many.get(key)!;
+      t.log(`${workers} workers, ${key}: max rel error ${maxRelError(got.grad, ref.grad, 1e-8).toExponential(2)}`);
+      t.true(bytes(got.grad).equals(bytes(ref.grad)), `${workers} workers, ${key}: gradient bits`);
+      t.deepEqual(got.lossSums, ref.lossSums, `${workers} workers, ${key}: loss sums`);
+    }
+  }
+});
+
+test.serial('shard gradients carry 1/batch: one shard of 8 rows ≈ two shards of 4 rows', async (t) => {
+  t.timeout(120_000);
+  const pool = newPool(2);
+  t.teardown(() => pool.close());
+  const c: Case = { name: '8 rows', step: 5, indices: spread(8, 42), micro: 8 };
+  for (const phase of ['D', 'G'] as const) {
+    const whole = await reduced(pool, c, phase, [{ index: 0, start: 0, rows: 8 }]);
+    const halves = await reduced(pool, c, phase, microShards(8, 4));
+    const err = maxRelError(halves.grad, whole.grad, 1e-4);
+    t.log(`${phase}: 1×8 vs 2×4 max rel error ${err.toExponential(2)}`);
+    // Were each shard scaled by 1/its own rows, two halves would sum to twice the whole.
+    t.true(err < 1e-4, `${phase} gradients: max rel error ${err}`);
+    whole.lossSums.forEach((l, k) => t.true(Math.abs(halves.lossSums[k] - l) <= 1e-5 * Math.abs(l), `${phase} loss sum ${k}: ${halves.lossSums[k]} vs ${l}`));
+  }
+});
