@@ -8,9 +8,9 @@ import type { BackendName } from '../src/backend.js';
 import type { Config } from '../src/config.js';
 import { batchIndices, epochOrder } from '../src/data/batches.js';
 import type { ImageSet } from '../src/data/mnist.js';
-import { ReplicaPool } from '../src/dist/pool.js';
 import { UserError } from '../src/errors.js';
-import { freshState, shareParams } from '../src/train/state.js';
+import { startReplicas } from '../src/train/replicas.js';
+import { freshState } from '../src/train/state.js';
 import { trainStep } from '../src/train/step.js';
 import { RssSampler, median } from './stats.js';
 
@@ -55,22 +55,12 @@ export async function benchReal(opts: RealBenchOptions): Promise<Measurement> {
   const batches = fullBatches(data.count, batchSize);
   const order = epochOrder(data.count, seed, 0, shuffle);
   const state = freshState(config);
-  shareParams(state);
-
   const rss = new RssSampler();
-  const pool = new ReplicaPool({
+  const pool = startReplicas(state, data, {
     workers,
+    backend,
     stepTimeoutMs: opts.stepTimeoutMs ?? 600_000,
     maxFailures: 1, // a failing replica fails the row: a retried step would not time the real step
-    init: {
-      backend,
-      model: config.model,
-      seed,
-      realLabel: config.train.real_label,
-      images: data.images,
-      gParams: state.g.params,
-      dParams: state.d.params,
-    },
   });
 
   const stepMs: number[] = [];

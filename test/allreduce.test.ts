@@ -1,11 +1,12 @@
 import test from 'ava';
-import { allReduce } from '../src/dist/allreduce.js';
-import type { Phase, ShardResult } from '../src/dist/messages.js';
-import { ReplicaPool } from '../src/dist/pool.js';
+import { allFinite, reduceShards, slices, sumLosses } from '../src/dist/allreduce.js';
+import type { Phase } from '../src/dist/messages.js';
+import type { ReplicaPool } from '../src/dist/pool.js';
 import { type Shard, assignShards, microShards } from '../src/dist/shards.js';
 import { DEFAULTS } from '../src/config.js';
 import { defaultMnistDir, loadMnist } from '../src/data/mnist.js';
-import { freshState, shareParams } from '../src/train/state.js';
+import { startReplicas } from '../src/train/replicas.js';
+import { freshState } from '../src/train/state.js';
 import { maxRelError } from './helpers/fixtures.js';
 
 // ---- Pure policy: how a batch is cut and who computes what ----
@@ -65,77 +66,75 @@ test('assignShards gives each worker one contiguous, balanced block; extra worke
   t.deepEqual(assignShards(microShards(4, 8), 4), [[{ index: 0, start: 0, rows: 4 }]]);
 });
 
-function shardResult(index: number, grad: Float32Array, lossSums: number[]): ShardResult {
-  return { index, grad, lossSums };
-}
-
-test('allReduce of all-ones gradients from k shards gives k, and sums the losses', (t) => {
+test('reduceShards of all-ones gradients from k shards gives k', (t) => {
   for (const k of [1, 2, 3, 7]) {
-    const results = Array.from({ length: k }, (_, i) => shardResult(i, new Float32Array(1000).fill(1), [i, 2 * i]));
-    const { grad, lossSums } = allReduce(results);
-    t.is(grad.length, 1000);
-    t.true(grad.every((v) => v === k), `k=${k}`);
-    t.deepEqual(lossSums, [(k * (k - 1)) / 2, k * (k - 1)]);
+    const out = new Float32Array(1000);
+    reduceShards(new Float32Array(k * 1000).fill(1), 1000, k, out);
+    t.true(out.every((v) => v === k), `k=${k}`);
   }
 });
 
-test('allReduce adds in shard order, not arrival order: shuffled input gives the same bits', (t) => {
+test('reduceShards adds in shard order, whatever the slicing: slices give the same bits as the whole', (t) => {
   // Values of very different magnitudes, so that float32 addition order matters.
-  const n = 4096;
-  const make = (seed: number) => {
-    const g = new Float32Array(n);
-    let x = seed;
-    for (let i = 0; i < n; i++) {
-      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-      g[i] = ((x / 2 ** 32) - 0.5) * 10 ** ((x % 9) - 4);
-    }
-    return g;
-  };
-  const grads = [1, 2, 3, 4, 5].map(make);
-  // allReduce accumulates into shard 0's array in place: each call gets fresh copies.
-  const run = (order: number[]) => allReduce(order.map((i) => shardResult(i, grads[i].slice(), [i * 0.1])));
-  const ref = run([0, 1, 2, 3, 4]);
-  const refBytes = Buffer.from(ref.grad.buffer, ref.grad.byteOffset, ref.grad.byteLength);
-  // The order matters at all: adding in another order changes some bits.
-  const otherOrder = grads[4].slice();
-  for (const i of [3, 2, 1, 0]) for (let j = 0; j < n; j++) otherOrder[j] += grads[i][j];
-  t.false(Buffer.from(otherOrder.buffer).equals(refBytes), 'float32 addition order is visible');
+  const n = 4096, k = 5;
+  const slots = new Float32Array(k * n);
+  let x = 1;
+  for (let i = 0; i < slots.length; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    slots[i] = (x / 2 ** 32 - 0.5) * 10 ** ((x % 9) - 4);
+  }
+  const whole = new Float32Array(n);
+  reduceShards(slots, n, k, whole);
+  // The order matters at all: adding from the last shard down changes some bits.
+  const reversed = slots.slice((k - 1) * n);
+  for (let s = k - 2; s >= 0; s--) for (let i = 0; i < n; i++) reversed[i] += slots[s * n + i];
+  t.false(Buffer.from(reversed.buffer).equals(Buffer.from(whole.buffer)), 'float32 addition order is visible');
 
-  for (const order of [[4, 3, 2, 1, 0], [2, 0, 4, 1, 3], [1, 4, 0, 3, 2]]) {
-    const r = run(order);
-    t.true(Buffer.from(r.grad.buffer, r.grad.byteOffset, r.grad.byteLength).equals(refBytes), `arrival order ${order}`);
-    t.deepEqual(r.lossSums, ref.lossSums);
+  for (const parts of [2, 3, 7]) {
+    const sliced = new Float32Array(n);
+    for (const [from, to] of slices(n, parts)) reduceShards(slots, n, k, sliced, from, to);
+    t.true(Buffer.from(sliced.buffer).equals(Buffer.from(whole.buffer)), `${parts} slices`);
   }
 });
 
-test('allReduce refuses a reduction with a shard missing', (t) => {
-  const g = () => new Float32Array(4);
-  t.throws(() => allReduce([shardResult(0, g(), [0]), shardResult(2, g(), [0])]), { message: /shard 1 missing/ });
-  t.throws(() => allReduce([shardResult(1, g(), [0])]), { message: /shard 0 missing/ });
+test('slices cover [0, size) once, on cache-line boundaries', (t) => {
+  for (const [size, parts] of [[1000, 1], [1000, 3], [1_463_297, 8], [10, 4]]) {
+    const s = slices(size, parts);
+    t.is(s[0][0], 0);
+    t.is(s.at(-1)![1], size);
+    s.forEach(([from, to], i) => {
+      t.true(to > from);
+      if (i > 0) t.is(from, s[i - 1][1]);
+      if (i > 0) t.is(from % 16, 0);
+    });
+  }
+});
+
+test('sumLosses adds in shard order and refuses a missing shard', (t) => {
+  t.deepEqual(sumLosses([{ index: 1, lossSums: [2, 20] }, { index: 0, lossSums: [1, 10] }, { index: 2, lossSums: [3, 30] }]), [6, 60]);
+  t.throws(() => sumLosses([{ index: 0, lossSums: [0] }, { index: 2, lossSums: [0] }]), { message: /shard 1 missing/ });
+  t.throws(() => sumLosses([{ index: 1, lossSums: [0] }]), { message: /shard 0 missing/ });
+});
+
+test('allFinite finds a NaN or an infinity in a slice', (t) => {
+  const a = new Float32Array(100);
+  t.true(allFinite(a));
+  a[57] = Infinity;
+  t.false(allFinite(a));
+  t.true(allFinite(a, 0, 57));
+  a[57] = NaN;
+  t.false(allFinite(a, 50, 60));
 });
 
 // ---- Real replicas: the reduced gradient does not depend on the worker count ----
 
 const data = loadMnist(defaultMnistDir(), 'train', { shared: true });
-const config = DEFAULTS;
+// micro_batch 32 sizes the pool's shard slots for the 4-shard cases below.
+const config = { ...DEFAULTS, train: { ...DEFAULTS.train, micro_batch: 32 } };
 const state = freshState(config);
-shareParams(state);
 
 function newPool(workers: number): ReplicaPool {
-  return new ReplicaPool({
-    workers,
-    stepTimeoutMs: 120_000,
-    maxFailures: 1,
-    init: {
-      backend: 'wasm',
-      model: config.model,
-      seed: 7,
-      realLabel: config.train.real_label,
-      images: data.images,
-      gParams: state.g.params,
-      dParams: state.d.params,
-    },
-  });
+  return startReplicas(state, data, { workers, backend: 'wasm', stepTimeoutMs: 120_000, maxFailures: 1 });
 }
 
 interface Case {
@@ -152,14 +151,20 @@ const CASES: Case[] = [
   { name: 'uneven batch 100 in shards 32,32,32,4', step: 11, indices: spread(100, 5), micro: 32 },
 ];
 
-/** The reduced gradient and loss sums of one phase, as trainStep forms the task. */
+/**
+ * The all-reduced gradient and loss sums of one phase, as trainStep forms the
+ * tasks. The update reads buffer 0 and writes buffer 1 (t = 1), so it can be
+ * repeated on unchanged parameters.
+ */
 async function reduced(pool: ReplicaPool, c: Case, phase: Phase, shards: Shard[] = microShards(c.indices.length, c.micro)) {
   const outcome = await pool.phase(
     { kind: 'phase', phase, step: c.step, batchRows: c.indices.length, indices: phase === 'D' ? c.indices : null, versions: { g: 0, d: 0 } },
     shards,
   );
-  if (outcome.shards.length !== shards.length) throw new Error(`pool returned ${outcome.shards.length} shard results, expected ${shards.length}`);
-  return allReduce(outcome.shards);
+  if (outcome.lossSums.length !== shards.length) throw new Error(`pool returned ${outcome.lossSums.length} shard results, expected ${shards.length}`);
+  const net = phase === 'D' ? 'd' : 'g';
+  await pool.update(net, { shards: shards.length, t: 1, lr: 1e-3, hyper: config.optim.d });
+  return { grad: pool.shared(net).grad.slice(), lossSums: sumLosses(outcome.lossSums) };
 }
 
 const bytes = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);

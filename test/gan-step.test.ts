@@ -5,7 +5,7 @@ import { DEFAULTS, type ModelConfig } from '../src/config.js';
 import { dPhaseShard, gPhaseShard } from '../src/model/gan.js';
 import { type NetSpec, discriminatorSpec, generatorSpec } from '../src/model/layout.js';
 import { disposeNet, uploadNet } from '../src/model/mlp.js';
-import { adamState, adamStep } from '../src/optim/adam.js';
+import { adamState, adamUpdate } from '../src/optim/adam.js';
 import { fixture, maxRelError } from './helpers/fixtures.js';
 
 // PyTorch's tiny nets: G 4→3→6→12→9, D 9→8→4→2→1, batch 5, dropout off.
@@ -46,7 +46,9 @@ for (const backend of ['wasm', 'cpu'] as const) {
     const dStep = dPhaseShard(G, D, { rows, real: columnsOf(ref.real, rows), z: columnsOf(ref.z_d, rows), gMasks: null, dMasks: null }, opt);
     t.true(Math.abs((dStep.lossSums[0] + dStep.lossSums[1]) / rows - ref.d_loss) < 1e-6);
     t.true(maxRelError(dStep.grad, toFlat(dSpec, ref.d_grads), 1e-4) < 1e-4, 'D gradients');
-    adamStep(d, dStep.grad, adamState(d.length), 1e-4, hyper);
+    const inPlace = (p: Float32Array) => ({ params: p, ...adamState(p.length) });
+    const dBuf = inPlace(d);
+    adamUpdate(dBuf, dBuf, dStep.grad, 1, 1e-4, hyper);
     t.true(maxRelError(d, toFlat(dSpec, ref.after.D), 1e-3) < 1e-5, 'D after Adam');
 
     disposeNet(D);
@@ -54,7 +56,8 @@ for (const backend of ['wasm', 'cpu'] as const) {
     const gStep = gPhaseShard(G, D, { rows, z: columnsOf(ref.z_g, rows), gMasks: null, dMasks: null }, opt);
     t.true(Math.abs(gStep.lossSums[0] / rows - ref.g_loss) < 1e-6);
     t.true(maxRelError(gStep.grad, toFlat(gSpec, ref.g_grads), 1e-4) < 1e-4, 'G gradients');
-    adamStep(g, gStep.grad, adamState(g.length), 1e-3, hyper);
+    const gBuf = inPlace(g);
+    adamUpdate(gBuf, gBuf, gStep.grad, 1, 1e-3, hyper);
     t.true(maxRelError(g, toFlat(gSpec, ref.after.G), 1e-3) < 1e-5, 'G after Adam');
 
     disposeNet(G);

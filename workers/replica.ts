@@ -1,68 +1,96 @@
 /**
  * A replica: one worker thread with its own tfjs backend. It computes the
  * gradients of the micro-shards it is given and returns them as a msgpackr
- * frame. It writes nothing and keeps no state but cached parameter uploads,
- * so a replacement replica gives the same bits.
+ * frame, and it updates the slice of the parameters it is given. It keeps no
+ * state but cached parameter uploads, so a replacement replica gives the same
+ * bits.
  */
 import { workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs-core';
 import { Piscina } from 'piscina';
 import { startBackend } from '../src/backend.js';
+import { imagePixels } from '../src/config.js';
 import { realImages } from '../src/data/batches.js';
-import { type PhaseTask, type ReplicaInit, type ShardResult, type Task, encodeFrame } from '../src/dist/messages.js';
+import { allFinite, reduceShards } from '../src/dist/allreduce.js';
 import { injectFault } from '../src/dist/faults.js';
+import type { PhaseTask, ReplicaInit, Task, UpdateTask, Versions } from '../src/dist/messages.js';
+import { encodeFrame } from '../src/dist/messages.js';
 import { dPhaseShard, generate, gPhaseShard } from '../src/model/gan.js';
-import { discriminatorSpec, generatorSpec } from '../src/model/layout.js';
+import { type NetSpec, discriminatorSpec, generatorSpec, transposeWeights } from '../src/model/layout.js';
 import { type Net, disposeNet, uploadNet } from '../src/model/mlp.js';
 import { dropoutMasks, latents, sampleKeys } from '../src/model/noise.js';
+import { adamUpdate } from '../src/optim/adam.js';
 import { Purpose } from '../src/rng.js';
-import { imagePixels } from '../src/config.js';
 
 const init = workerData as ReplicaInit;
 await startBackend(init.backend);
 
 const { model, seed } = init;
-const gSpec = generatorSpec(model);
-const dSpec = discriminatorSpec(model);
+const specs: Record<'g' | 'd', NetSpec> = { g: generatorSpec(model), d: discriminatorSpec(model) };
 const pixels = imagePixels(model);
 const options = (batchRows: number) => ({ slope: model.leaky_slope, scale: 1 / batchRows, realLabel: init.realLabel });
 
 /** Uploaded parameters, re-uploaded only when the coordinator's version moves on. */
-const cache: { G?: Net; D?: Net; g: number; d: number } = { g: -1, d: -1 };
-function nets(versions: { g: number; d: number }): { G: Net; D: Net } {
-  if (versions.g !== cache.g || !cache.G) {
-    if (cache.G) disposeNet(cache.G);
-    cache.G = uploadNet(gSpec, init.gParams);
-    cache.g = versions.g;
+const cache: { g?: Net; d?: Net; versions: Versions } = { versions: { g: -1, d: -1 } };
+function net(name: 'g' | 'd', version: number): Net {
+  if (cache.versions[name] !== version || !cache[name]) {
+    if (cache[name]) disposeNet(cache[name]);
+    const shared = init.nets[name];
+    cache[name] = uploadNet(specs[name], shared.params[version % 2], shared.paramsT[version % 2]);
+    cache.versions[name] = version;
   }
-  if (versions.d !== cache.d || !cache.D) {
-    if (cache.D) disposeNet(cache.D);
-    cache.D = uploadNet(dSpec, init.dParams);
-    cache.d = versions.d;
-  }
-  return { G: cache.G, D: cache.D };
+  return cache[name];
 }
 
-function dShard(task: PhaseTask, G: Net, D: Net, start: number, rows: number) {
+function dShard(task: PhaseTask, start: number, rows: number) {
   const keys = (purpose: number) => sampleKeys(seed, purpose, task.step, start, rows);
-  return dPhaseShard(G, D, {
+  return dPhaseShard(net('g', task.versions.g), net('d', task.versions.d), {
     rows,
     real: realImages(init.images, pixels, task.indices!.subarray(start, start + rows)),
     z: latents(keys(Purpose.zD), model.z_dim),
-    gMasks: dropoutMasks(gSpec, model.dropout, keys(Purpose.dropGinD)),
-    dMasks: dropoutMasks(dSpec, model.dropout, [...keys(Purpose.dropDReal), ...keys(Purpose.dropDFake)]),
+    gMasks: dropoutMasks(specs.g, model.dropout, keys(Purpose.dropGinD)),
+    dMasks: dropoutMasks(specs.d, model.dropout, [...keys(Purpose.dropDReal), ...keys(Purpose.dropDFake)]),
   }, options(task.batchRows));
 }
 
-function gShard(task: PhaseTask, G: Net, D: Net, start: number, rows: number) {
+function gShard(task: PhaseTask, start: number, rows: number) {
   const keys = (purpose: number) => sampleKeys(seed, purpose, task.step, start, rows);
-  return gPhaseShard(G, D, {
+  return gPhaseShard(net('g', task.versions.g), net('d', task.versions.d), {
     rows,
     z: latents(keys(Purpose.zG), model.z_dim),
-    gMasks: dropoutMasks(gSpec, model.dropout, keys(Purpose.dropGinG)),
-    dMasks: dropoutMasks(dSpec, model.dropout, keys(Purpose.dropDinG)),
+    gMasks: dropoutMasks(specs.g, model.dropout, keys(Purpose.dropGinG)),
+    dMasks: dropoutMasks(specs.d, model.dropout, keys(Purpose.dropDinG)),
   }, options(task.batchRows));
+}
+
+function phase(task: PhaseTask) {
+  injectFault(init.fault, task);
+  const t0 = performance.now();
+  const compute = task.phase === 'D' ? dShard : gShard;
+  const shards = task.shards.map((s) => {
+    const { lossSums, grad } = compute(task, s.start, s.rows);
+    return { index: s.index, lossSums, grad: new Uint8Array(grad.buffer, grad.byteOffset, grad.byteLength) };
+  });
+  const computeMs = performance.now() - t0;
+  return encodeFrame({ shards, computeMs, memoryBytes: memoryBytes() });
+}
+
+/** This replica's slice of an update: sum the shard slots, Adam from buffer t−1 into buffer t, transposed copy. */
+function update(task: UpdateTask) {
+  const shared = init.nets[task.net];
+  const spec = specs[task.net];
+  const { from, to, t } = task;
+  const [src, dst] = [(t - 1) % 2, t % 2];
+  reduceShards(shared.shardGrads, spec.size, task.shards, shared.grad, from, to);
+  const finite = allFinite(shared.grad, from, to);
+  adamUpdate(
+    { params: shared.params[src], m: shared.m[src], v: shared.v[src] },
+    { params: shared.params[dst], m: shared.m[dst], v: shared.v[dst] },
+    shared.grad, t, task.lr, task.hyper, from, to,
+  );
+  transposeWeights(spec, shared.params[dst], shared.paramsT[dst], from, to);
+  return encodeFrame({ finite });
 }
 
 function memoryBytes(): number {
@@ -70,26 +98,23 @@ function memoryBytes(): number {
   return process.memoryUsage().heapUsed + (backend.wasm?.HEAPU8.byteLength ?? 0);
 }
 
+function handle(task: Task): Uint8Array {
+  switch (task.kind) {
+    case 'phase':
+      return phase(task);
+    case 'update':
+      return update(task);
+    case 'generate':
+      return encodeFrame(generate(net('g', task.versions.g), task.z, task.rows, model.leaky_slope));
+  }
+}
+
 /** A replica that threw is not trusted again: it ends its thread after answering, and piscina starts a fresh one. */
 export default function run(task: Task) {
   try {
-    return handle(task);
+    return Piscina.move(handle(task));
   } catch (e) {
     setImmediate(() => process.exit(1));
     throw e;
   }
-}
-
-function handle(task: Task) {
-  if (task.kind === 'generate') {
-    const { G } = nets(task.versions);
-    return Piscina.move(encodeFrame(generate(G, task.z, task.rows, model.leaky_slope)));
-  }
-  injectFault(init.fault, task);
-  const t0 = performance.now();
-  const { G, D } = nets(task.versions);
-  const compute = task.phase === 'D' ? dShard : gShard;
-  const shards: ShardResult[] = task.shards.map((s) => ({ index: s.index, ...compute(task, G, D, s.start, s.rows) }));
-  const computeMs = performance.now() - t0;
-  return Piscina.move(encodeFrame({ shards, computeMs, memoryBytes: memoryBytes() }));
 }

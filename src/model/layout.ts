@@ -76,3 +76,32 @@ export function slotView(flat: Float32Array, slot: ParamSlot): Float32Array {
 export function dropoutWidths(spec: NetSpec): number[] {
   return spec.layers.filter((l) => l.dropout).map((l) => l.out);
 }
+
+/**
+ * Writes `src` into `dst` with every weight transposed to [out, in] (biases
+ * copied as they are), for the flat positions [from, to) of `src`; replicas
+ * each do a slice.
+ */
+export function transposeWeights(spec: NetSpec, src: Float32Array, dst: Float32Array, from = 0, to = spec.size): void {
+  spec.slots.forEach((slot, s) => {
+    const lo = Math.max(from, slot.offset), hi = Math.min(to, slot.offset + slot.size);
+    if (lo >= hi) return;
+    if (s % 2 === 1) {
+      dst.set(src.subarray(lo, hi), lo);
+      return;
+    }
+    const [rows, cols] = slot.shape; // [in, out]
+    for (let f = lo; f < hi; f++) {
+      const k = f - slot.offset;
+      const i = (k / cols) | 0;
+      dst[slot.offset + (k - i * cols) * rows + i] = src[f];
+    }
+  });
+}
+
+/** A fresh array holding `params` with every weight transposed to [out, in]. */
+export function transposedWeights(spec: NetSpec, params: Float32Array): Float32Array {
+  const out = new Float32Array(spec.size);
+  transposeWeights(spec, params, out);
+  return out;
+}

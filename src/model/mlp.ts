@@ -19,7 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Activation, NetSpec } from './layout.js';
-import { slotView } from './layout.js';
+import { slotView, transposedWeights } from './layout.js';
 
 export interface Dense {
   w: tf.Tensor2D; // [in, out], the stored layout
@@ -32,11 +32,19 @@ export interface Net {
   layers: Dense[];
 }
 
-/** Uploads a flat parameter array; the tensors live until disposeNet. */
-export function uploadNet(spec: NetSpec, flat: Float32Array): Net {
+/**
+ * Uploads a flat parameter array and its transposed-weights twin (see
+ * transposeWeights: replicas get it from shared memory, written by the
+ * update); the tensors live until disposeNet.
+ */
+export function uploadNet(spec: NetSpec, flat: Float32Array, flatT = transposedWeights(spec, flat)): Net {
   const layers = spec.layers.map((l, i) => {
-    const w = tf.tensor2d(slotView(flat, spec.slots[2 * i]), [l.in, l.out]);
-    return { w, wT: tf.transpose(w), b: tf.tensor2d(slotView(flat, spec.slots[2 * i + 1]), [l.out, 1]) };
+    const [w, b] = [spec.slots[2 * i], spec.slots[2 * i + 1]];
+    return {
+      w: tf.tensor2d(slotView(flat, w), [l.in, l.out]),
+      wT: tf.tensor2d(slotView(flatT, w), [l.out, l.in]),
+      b: tf.tensor2d(slotView(flat, b), [l.out, 1]),
+    };
   });
   return { spec, layers };
 }

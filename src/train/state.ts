@@ -38,15 +38,6 @@ export function freshState(config: Config): TrainState {
   };
 }
 
-/** Moves the parameters into SharedArrayBuffers, where the replicas read them. */
-export function shareParams(state: TrainState): void {
-  for (const net of [state.g, state.d]) {
-    const shared = new Float32Array(new SharedArrayBuffer(net.params.byteLength));
-    shared.set(net.params);
-    net.params = shared;
-  }
-}
-
 /** sha256 of G's then D's parameters as little-endian float32 bytes: one value to compare runs by. */
 export function paramsSha256(state: Pick<TrainState, 'g' | 'd'>): string {
   const hash = createHash('sha256');

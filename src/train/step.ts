@@ -1,14 +1,15 @@
 /**
  * One training step on the coordinator: D phase on all replicas → all-reduce
- * → Adam on D; then G phase through the updated D → all-reduce → Adam on G.
+ * and Adam on D; then G phase through the updated D → all-reduce and Adam on G.
  */
 import { performance } from 'node:perf_hooks';
-import { allFinite, allReduce } from '../dist/allreduce.js';
-import type { ReplicaPool } from '../dist/pool.js';
+import { sumLosses } from '../dist/allreduce.js';
+import type { NetName } from '../dist/messages.js';
+import type { PhaseOutcome, ReplicaPool } from '../dist/pool.js';
+import { adopt } from '../dist/shared.js';
 import { microShards } from '../dist/shards.js';
-import { adamStep } from '../optim/adam.js';
 import { lrAt } from '../optim/schedule.js';
-import type { NetState, TrainState } from './state.js';
+import type { TrainState } from './state.js';
 
 export class NonFiniteError extends Error {}
 
@@ -28,42 +29,41 @@ export function versions(state: TrainState): { g: number; d: number } {
   return { g: state.g.adam.t, d: state.d.adam.t };
 }
 
-function update(net: NetState, grad: Float32Array, schedule: TrainState['config']['optim']['d'], epoch: number): void {
-  adamStep(net.params, grad, net.adam, lrAt(schedule, epoch), schedule);
-}
-
-function checkFinite(name: string, step: number, loss: number, grad: Float32Array): void {
-  if (!Number.isFinite(loss) || !allFinite(grad)) {
-    throw new NonFiniteError(`${name} ${Number.isFinite(loss) ? 'gradient' : `loss (${loss})`} is not finite at step ${step}`);
+/** All-reduce and Adam of one network, in the replicas; the state then views the new parameters. */
+async function update(pool: ReplicaPool, state: TrainState, net: NetName, shards: number, loss: number): Promise<void> {
+  const name = net.toUpperCase();
+  const { step, epoch } = state.position;
+  if (!Number.isFinite(loss)) throw new NonFiniteError(`${name} loss is ${loss} at step ${step}`);
+  const schedule = state.config.optim[net];
+  const t = state[net].adam.t + 1;
+  if (!(await pool.update(net, { shards, t, lr: lrAt(schedule, epoch), hyper: schedule }))) {
+    throw new NonFiniteError(`${name} gradient is not finite at step ${step}`);
   }
+  adopt(state[net], pool.shared(net), t);
 }
 
 /** Runs batch `indices` (dataset indices) as step `state.position.step` of epoch `state.position.epoch`. */
 export async function trainStep(pool: ReplicaPool, state: TrainState, indices: Int32Array): Promise<StepStats> {
   const t0 = performance.now();
-  const { step, epoch } = state.position;
-  const { config } = state;
   const batchRows = indices.length;
-  const shards = microShards(batchRows, config.train.micro_batch);
-  const task = { kind: 'phase' as const, step, batchRows };
+  const shards = microShards(batchRows, state.config.train.micro_batch);
+  const task = { kind: 'phase' as const, step: state.position.step, batchRows };
 
   const d = await pool.phase({ ...task, phase: 'D', indices, versions: versions(state) }, shards);
-  const dReduced = allReduce(d.shards);
-  const dLoss = (dReduced.lossSums[0] + dReduced.lossSums[1]) / batchRows;
-  checkFinite('D', step, dLoss, dReduced.grad);
-  update(state.d, dReduced.grad, config.optim.d, epoch);
+  const [real, fake] = sumLosses(d.lossSums);
+  const dLoss = (real + fake) / batchRows;
+  await update(pool, state, 'd', shards.length, dLoss);
 
   const g = await pool.phase({ ...task, phase: 'G', indices: null, versions: versions(state) }, shards);
-  const gReduced = allReduce(g.shards);
-  const gLoss = gReduced.lossSums[0] / batchRows;
-  checkFinite('G', step, gLoss, gReduced.grad);
-  update(state.g, gReduced.grad, config.optim.g, epoch);
+  const gLoss = sumLosses(g.lossSums)[0] / batchRows;
+  await update(pool, state, 'g', shards.length, gLoss);
 
+  const slowest = (o: PhaseOutcome) => Math.max(...o.computeMs);
   return {
     dLoss,
     gLoss,
     ms: performance.now() - t0,
-    computeMs: Math.max(...d.computeMs) + Math.max(...g.computeMs),
+    computeMs: slowest(d) + slowest(g),
     replicaBytes: Math.max(d.memoryBytes, g.memoryBytes),
   };
 }

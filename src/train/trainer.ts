@@ -7,13 +7,13 @@ import type { BackendName } from '../backend.js';
 import { imagePixels } from '../config.js';
 import { batchIndices, batchesPerEpoch, epochOrder } from '../data/batches.js';
 import { type ImageSet } from '../data/mnist.js';
-import { ReplicaPool } from '../dist/pool.js';
 import { latents, sampleKeys } from '../model/noise.js';
 import { ConsoleReporter, lossLine } from '../report/console.js';
 import { Purpose } from '../rng.js';
 import { saveCheckpoint } from './checkpoint.js';
 import type { RunDir } from './rundir.js';
-import { type TrainState, paramsSha256, shareParams } from './state.js';
+import { startReplicas } from './replicas.js';
+import { type TrainState, paramsSha256 } from './state.js';
 import { trainStep, versions } from './step.js';
 
 export interface TrainOptions {
@@ -57,22 +57,13 @@ export async function train(opts: TrainOptions): Promise<Summary> {
   const batches = batchesPerEpoch(data.count, batchSize);
   const fixedZ = latents(sampleKeys(seed, Purpose.fixedZ, 0, 0, FIXED_Z_COUNT), config.model.z_dim);
 
-  shareParams(state);
-  const pool = new ReplicaPool({
+  const pool = startReplicas(state, data, {
     workers,
+    backend,
     stepTimeoutMs: opts.stepTimeoutMs,
     maxFailures: opts.maxFailures,
     onFault: (message) => reporter.line(`warning: ${message}`),
-    init: {
-      backend,
-      model: config.model,
-      seed,
-      realLabel: config.train.real_label,
-      images: data.images,
-      gParams: state.g.params,
-      dParams: state.d.params,
-      fault: opts.fault,
-    },
+    fault: opts.fault,
   });
 
   const started = performance.now();

@@ -1,0 +1,128 @@
+/**
+ * The replicas: a piscina pool of long-lived worker threads (min = max, no
+ * idle reaping). A phase sends each worker one contiguous block of shards;
+ * an update sends each worker one slice of the parameters.
+ *
+ * Faults: a task whose worker throws, exits or passes the step timeout is
+ * sent again (piscina replaces the thread; a throwing replica ends its own).
+ * Recomputing is safe because every task is a pure function of shared memory
+ * that it does not overwrite: a phase reads parameters, an update reads one
+ * buffer and writes the other (see shared.ts). So the retry has the same bits.
+ */
+import { Piscina } from 'piscina';
+import type { AdamHyper } from '../optim/adam.js';
+import { slices } from './allreduce.js';
+import {
+  type NetName,
+  type PhaseResult,
+  type PhaseTask,
+  type ReplicaInit,
+  type Task,
+  type UpdateResult,
+  type Versions,
+  decodeFrame,
+  floatsOf,
+} from './messages.js';
+import { type Shard, assignShards } from './shards.js';
+import { type SharedNet, shardSlot } from './shared.js';
+
+const REPLICA = new URL('../../workers/replica.js', import.meta.url).href;
+const NEVER_MS = 2 ** 31 - 1; // setTimeout's ceiling: threads are never reaped for idling
+
+export interface PoolOptions {
+  workers: number;
+  init: ReplicaInit;
+  /** A task not answered within this is taken as lost. */
+  stepTimeoutMs: number;
+  /** Consecutive failed attempts after which the run gives up. */
+  maxFailures: number;
+  onFault?: (message: string) => void;
+}
+
+export class WorkersFailedError extends Error {}
+
+export interface PhaseOutcome {
+  /** Per shard, in shard order. */
+  lossSums: { index: number; lossSums: number[] }[];
+  /** Per block: compute time inside the replica, ms. */
+  computeMs: number[];
+  /** Largest replica memory seen, bytes. */
+  memoryBytes: number;
+}
+
+export class ReplicaPool {
+  private readonly pool: Piscina;
+  private failuresInARow = 0;
+
+  constructor(private readonly opts: PoolOptions) {
+    this.pool = new Piscina({
+      filename: REPLICA,
+      minThreads: opts.workers,
+      maxThreads: opts.workers,
+      idleTimeout: NEVER_MS,
+      workerData: opts.init,
+    });
+  }
+
+  get workers(): number {
+    return this.opts.workers;
+  }
+
+  shared(net: NetName): SharedNet {
+    return this.opts.init.nets[net];
+  }
+
+  /** Runs one phase over all shards of a batch and leaves each shard's gradient in its slot. */
+  async phase(task: Omit<PhaseTask, 'shards' | 'attempt'>, shards: Shard[]): Promise<PhaseOutcome> {
+    const net = this.opts.init.nets[task.phase === 'D' ? 'd' : 'g'];
+    const size = net.grad.length;
+    if (shards.length * size > net.shardGrads.length) throw new Error(`${shards.length} shards do not fit the ${net.shardGrads.length / size} shard slots`);
+    const blocks = assignShards(shards, this.opts.workers);
+    const results = await Promise.all(blocks.map((block) => this.run<PhaseResult>({ ...task, shards: block, attempt: 0 })));
+    const lossSums = results.flatMap((r) =>
+      r.shards.map((s) => {
+        const slot = shardSlot(net, size, s.index);
+        new Uint8Array(slot.buffer, slot.byteOffset, slot.byteLength).set(s.grad);
+        return { index: s.index, lossSums: s.lossSums };
+      }),
+    );
+    return { lossSums, computeMs: results.map((r) => r.computeMs), memoryBytes: Math.max(...results.map((r) => r.memoryBytes)) };
+  }
+
+  /** Update number t of one network: reduce-scatter of its shard slots and Adam, sliced over the replicas. False if the gradient is not finite. */
+  async update(net: NetName, u: { shards: number; t: number; lr: number; hyper: AdamHyper }): Promise<boolean> {
+    const size = this.opts.init.nets[net].grad.length;
+    const parts = slices(size, this.opts.workers);
+    const results = await Promise.all(parts.map(([from, to]) => this.run<UpdateResult>({ kind: 'update', net, from, to, ...u })));
+    return results.every((r) => r.finite);
+  }
+
+  /** G in eval mode on z [z_dim, rows], in a replica (the coordinator keeps no tensors): images [rows, pixels]. */
+  async generate(z: Float32Array, rows: number, versions: Versions): Promise<Float32Array> {
+    return floatsOf(await this.run<Uint8Array>({ kind: 'generate', z, rows, versions }));
+  }
+
+  private async run<T>(task: Task): Promise<T> {
+    for (;;) {
+      try {
+        const frame: Uint8Array = await this.pool.run(task, { signal: AbortSignal.timeout(this.opts.stepTimeoutMs) });
+        this.failuresInARow = 0;
+        return decodeFrame<T>(frame);
+      } catch (e) {
+        const err = e as Error;
+        const why = err.name === 'AbortError' || err.name === 'TimeoutError' ? `no answer within ${this.opts.stepTimeoutMs} ms` : err.message;
+        this.failuresInARow++;
+        const what = task.kind === 'phase' ? `${task.phase} phase of step ${task.step}` : `${task.kind} task`;
+        if (this.failuresInARow >= this.opts.maxFailures) {
+          throw new WorkersFailedError(`workers failed ${this.failuresInARow} times in a row (last: ${why}) at the ${what}`);
+        }
+        this.opts.onFault?.(`worker failed at the ${what} (${why}); running it again`);
+        if (task.kind === 'phase') task = { ...task, attempt: task.attempt + 1 };
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+}
