@@ -5,7 +5,7 @@
  * state but cached parameter uploads, so a replacement replica gives the same
  * bits.
  */
-import { workerData } from 'node:worker_threads';
+import { BroadcastChannel, threadId, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs-core';
 import { Piscina } from 'piscina';
@@ -25,6 +25,9 @@ import { Purpose } from '../src/rng.js';
 
 const init = workerData as ReplicaInit;
 await startBackend(init.backend);
+const started = new BroadcastChannel(init.readyChannel);
+started.postMessage(threadId);
+started.close();
 
 const { model, seed } = init;
 const specs: Record<'g' | 'd', NetSpec> = { g: generatorSpec(model), d: discriminatorSpec(model) };
@@ -65,11 +68,12 @@ function gShard(task: PhaseTask, start: number, rows: number) {
 }
 
 function phase(task: PhaseTask) {
-  injectFault(init.fault, task);
+  const poison = injectFault(init.fault, task);
   const t0 = performance.now();
   const compute = task.phase === 'D' ? dShard : gShard;
   const shards = task.shards.map((s) => {
     const { lossSums, grad } = compute(task, s.start, s.rows);
+    if (poison) grad[0] = NaN;
     return { index: s.index, lossSums, grad: new Uint8Array(grad.buffer, grad.byteOffset, grad.byteLength) };
   });
   const computeMs = performance.now() - t0;

@@ -28,6 +28,8 @@ export interface ReplicaInit {
   nets: Record<NetName, SharedNet>;
   /** Test-only fault injection (see faults.ts); undefined in real runs. */
   fault?: string;
+  /** BroadcastChannel on which a replica posts its threadId once its backend has started. */
+  readyChannel: string;
 }
 
 /** Parameter versions a task reads: the number of Adam updates each network has had. */

@@ -8,7 +8,12 @@
  * Recomputing is safe because every task is a pure function of shared memory
  * that it does not overwrite: a phase reads parameters, an update reads one
  * buffer and writes the other (see shared.ts). So the retry has the same bits.
+ * The step timeout counts from when every replica has started (loaded its
+ * backend): a thread that is still starting is slow, not lost.
  */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { AdamHyper } from '../optim/adam.js';
 import { slices } from './allreduce.js';
@@ -28,10 +33,11 @@ import { type SharedNet, shardSlot } from './shared.js';
 
 const REPLICA = new URL('../../workers/replica.js', import.meta.url).href;
 const NEVER_MS = 2 ** 31 - 1; // setTimeout's ceiling: threads are never reaped for idling
+const STARTUP_LIMIT_MS = 300_000; // past this, a replica that has not started is left to the step timeout
 
 export interface PoolOptions {
   workers: number;
-  init: ReplicaInit;
+  init: Omit<ReplicaInit, 'readyChannel'>;
   /** A task not answered within this is taken as lost. */
   stepTimeoutMs: number;
   /** Consecutive failed attempts after which the run gives up. */
@@ -53,15 +59,28 @@ export interface PhaseOutcome {
 export class ReplicaPool {
   private readonly pool: Piscina;
   private failuresInARow = 0;
+  /** Thread ids of the replicas that have started and not been destroyed. */
+  private readonly started = new Set<number>();
+  private readonly readyChannel: BroadcastChannel;
 
   constructor(private readonly opts: PoolOptions) {
+    const readyChannel = `dgan-replicas-${randomUUID()}`;
+    this.readyChannel = new BroadcastChannel(readyChannel);
+    this.readyChannel.onmessage = (e) => this.started.add((e as { data: number }).data);
     this.pool = new Piscina({
       filename: REPLICA,
       minThreads: opts.workers,
       maxThreads: opts.workers,
       idleTimeout: NEVER_MS,
-      workerData: opts.init,
+      workerData: { ...opts.init, readyChannel } satisfies ReplicaInit,
     });
+    this.pool.on('workerDestroy', (worker: { id: number }) => this.started.delete(worker.id));
+  }
+
+  /** Resolves once every replica has started its backend (or after STARTUP_LIMIT_MS). */
+  async ready(): Promise<void> {
+    const limit = Date.now() + STARTUP_LIMIT_MS;
+    while (this.started.size < this.opts.workers && Date.now() < limit) await delay(20);
   }
 
   get workers(): number {
@@ -104,6 +123,7 @@ export class ReplicaPool {
 
   private async run<T>(task: Task): Promise<T> {
     for (;;) {
+      await this.ready();
       try {
         const frame: Uint8Array = await this.pool.run(task, { signal: AbortSignal.timeout(this.opts.stepTimeoutMs) });
         this.failuresInARow = 0;
@@ -123,6 +143,7 @@ export class ReplicaPool {
   }
 
   async close(): Promise<void> {
+    this.readyChannel.close();
     await this.pool.destroy();
   }
 }
