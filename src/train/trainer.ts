@@ -9,6 +9,7 @@ import { batchIndices, batchesPerEpoch, epochOrder } from '../data/batches.js';
 import { type ImageSet } from '../data/mnist.js';
 import { latents, sampleKeys } from '../model/noise.js';
 import { ConsoleReporter, lossLine } from '../report/console.js';
+import { reportAfterRun } from '../report/page.js';
 import { Purpose } from '../rng.js';
 import { saveCheckpoint } from './checkpoint.js';
 import type { RunDir } from './rundir.js';
@@ -119,7 +120,7 @@ export async function train(opts: TrainOptions): Promise<Summary> {
       pos.batch = 0;
       checkpoint();
     }
-    return finish('finished');
+    return await finish('finished');
   } finally {
     reporter.clear();
     await pool.close();
@@ -134,9 +135,10 @@ export async function train(opts: TrainOptions): Promise<Summary> {
     return finish(end);
   }
 
-  function finish(end: TrainEnd): Summary {
+  async function finish(end: TrainEnd): Promise<Summary> {
     const s = summary(end);
     run.writeJson('summary.json', s);
+    await reportAfterRun(run.path, (text) => reporter.line(text)); // report.html, losses.png, progression.png
     return s;
   }
 }

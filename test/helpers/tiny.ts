@@ -3,7 +3,7 @@
  * config with small model sizes, and the real CLI run as a child process.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -136,4 +136,23 @@ export async function limited<T>(limit: number, fns: (() => Promise<T>)[]): Prom
   };
   await Promise.all(Array.from({ length: Math.min(limit, fns.length) }, lane));
   return out;
+}
+
+/**
+ * A finished two-epoch run on 100 images, 4 batches of 32 an epoch, every
+ * batch logged: samples/epoch-001.png and epoch-002.png, a checkpoint, the
+ * report. For the commands that read runs; a few seconds.
+ */
+export async function tinyRun(dir: string, epochs = 2): Promise<string> {
+  const data = writeMnistSubset(join(dir, 'data'), 100);
+  const config = writeConfig(dir, { train: { log_every: 1 } });
+  const out = join(dir, 'run');
+  const r = await runCli(['train', '--epochs', String(epochs), '--workers', '1', '--data', data, '--config', config, '--batch-size', '32', '--out', out]);
+  if (r.code !== 0) throw new Error(`the tiny run failed: ${describe(r)}`);
+  return out;
+}
+
+/** Every path under `dir`, relative, sorted: to show that a failed command wrote nothing. */
+export function listTree(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true }) as string[]).sort();
 }

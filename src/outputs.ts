@@ -1,0 +1,44 @@
+/**
+ * The paths a command will write: checked before it does any work, and made
+ * so that a failure leaves nothing behind. A bad --out is a one-line usage
+ * error.
+ */
+import { existsSync, mkdirSync, rmdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { UserError } from './errors.js';
+import { blockedFolder } from './fsutil.js';
+
+/** A file to create or replace (its missing parent folders are made when it is written). */
+export function checkOutFile(path: string, flag = '--out'): void {
+  if (existsSync(path) && statSync(path).isDirectory()) throw new UserError(`${flag} ${path} is a folder; give a file name`);
+  const blocked = blockedFolder(dirname(path));
+  if (blocked) throw new UserError(`cannot write ${path}: ${blocked} is not a folder you can write to; choose another ${flag}`);
+}
+
+/** A folder to create, or to write files into. */
+export function checkOutFolder(path: string, flag = '--out'): void {
+  if (existsSync(path) && !statSync(path).isDirectory()) throw new UserError(`${flag} ${path} is a file; give a folder`);
+  const blocked = blockedFolder(path);
+  if (blocked) throw new UserError(`cannot write to ${path}: ${blocked} is not a folder you can write to; choose another ${flag}`);
+}
+
+/**
+ * Makes `dir` and its missing parents one at a time and, when one fails,
+ * removes those it made: a failed start leaves the disk as it was. (Node's
+ * recursive mkdirSync leaves them behind, and never returns under /proc.)
+ */
+export function makeFolders(dir: string, flag = '--out'): void {
+  const missing: string[] = [];
+  for (let p = resolve(dir); !existsSync(p); p = dirname(p)) missing.unshift(p);
+  const made: string[] = [];
+  try {
+    for (const p of missing) {
+      mkdirSync(p);
+      made.push(p);
+    }
+  } catch (e) {
+    for (const p of made.reverse()) rmdirSync(p);
+    // The checks before cannot see every refusal (root passes access checks; /proc takes no folders).
+    throw new UserError(`cannot create ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); choose another ${flag} folder you can write to`);
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * A run directory read back as data, for the report: config.json, the
+ * records of log.jsonl, summary.json and the sample grids. Tolerant of a run
+ * still in progress or stopped early: only config.json must be there.
+ */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../config.js';
+import { UserError } from '../errors.js';
+import type { Summary } from '../train/trainer.js';
+
+export interface BatchRecord {
+  type: 'batch';
+  time: string;
+  epoch: number; // 1-based
+  epochs: number;
+  batch: number; // 0-based index of the batch just done
+  batches: number;
+  step: number;
+  d_loss: number;
+  g_loss: number;
+}
+
+export interface EpochRecord {
+  type: 'epoch';
+  time: string;
+  epoch: number; // 1-based, the epoch just finished
+  epochs: number;
+  step: number;
+  d_loss_mean: number | null;
+  g_loss_mean: number | null;
+  params_sha256: string;
+}
+
+export interface SampleFile {
+  path: string;
+  /** The epoch of samples/epoch-NNN.png; null for a mid-epoch samples/step-NNNNNN.png. */
+  epoch: number | null;
+  /** The step after which it was drawn (null when the log does not say). */
+  step: number | null;
+}
+
+export interface RunRecords {
+  dir: string;
+  config: Config;
+  /** One per step, ascending (a step logged twice, e.g. around a crash, keeps its last record). */
+  batches: BatchRecord[];
+  epochs: EpochRecord[];
+  summary: Summary | null;
+  /** samples/epoch-NNN.png by epoch number. */
+  epochSamples: Map<number, SampleFile>;
+  /** The grid drawn last (see latestSample). */
+  finalSample: SampleFile | null;
+}
+
+function readJsonFile<T>(path: string): T {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch (e) {
+    throw new UserError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/** Whole, parseable lines only: a line cut short by a crash is skipped, not fatal. */
+function readRecords(path: string): Record<string, unknown>[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8').split('\n').flatMap((line) => {
+    try {
+      const r = JSON.parse(line);
+      return r !== null && typeof r === 'object' ? [r] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+function lastPerKey<T>(items: T[], key: (t: T) => number): T[] {
+  return [...new Map(items.map((t) => [key(t), t])).values()].sort((a, b) => key(a) - key(b));
+}
+
+/**
+ * The grid drawn last: the highest step wins, and at a tie (a run stopped
+ * right at an epoch's end) the epoch's grid; grids of unknown step rank first.
+ */
+export function latestSample(files: SampleFile[]): SampleFile | null {
+  const rank = (f: SampleFile) => [f.step ?? -1, f.epoch === null ? 0 : 1, f.epoch ?? 0];
+  const later = (a: SampleFile, b: SampleFile) => {
+    const [ra, rb] = [rank(a), rank(b)];
+    const k = ra.findIndex((v, i) => v !== rb[i]);
+    return k >= 0 && ra[k] > rb[k];
+  };
+  return files.reduce<SampleFile | null>((best, f) => (best === null || later(f, best) ? f : best), null);
+}
+
+export function readRun(dir: string): RunRecords {
+  const configPath = join(dir, 'config.json');
+  if (!existsSync(configPath)) throw new UserError(`${dir} is not a dgan run directory (no config.json); give the --out folder of a \`dgan train\``);
+  const config = readJsonFile<Config>(configPath);
+  const records = readRecords(join(dir, 'log.jsonl'));
+  const batches = lastPerKey(records.filter((r): r is BatchRecord & Record<string, unknown> => r.type === 'batch'), (r) => r.step);
+  const epochs = lastPerKey(records.filter((r): r is EpochRecord & Record<string, unknown> => r.type === 'epoch'), (r) => r.epoch);
+  const summaryPath = join(dir, 'summary.json');
+  const summary = existsSync(summaryPath) ? readJsonFile<Summary>(summaryPath) : null;
+
+  const stepOfEpoch = new Map(epochs.map((e) => [e.epoch, e.step]));
+  const files: SampleFile[] = [];
+  const samplesDir = join(dir, 'samples');
+  for (const name of existsSync(samplesDir) ? readdirSync(samplesDir) : []) {
+    const path = join(samplesDir, name);
+    const e = /^epoch-(\d+)\.png$/.exec(name);
+    const s = /^step-(\d+)\.png$/.exec(name);
+    if (e) files.push({ path, epoch: Number(e[1]), step: stepOfEpoch.get(Number(e[1])) ?? null });
+    else if (s) files.push({ path, epoch: null, step: Number(s[1]) });
+  }
+  const epochSamples = new Map(files.filter((f) => f.epoch !== null).map((f) => [f.epoch!, f]));
+  return { dir, config, batches, epochs, summary, epochSamples, finalSample: latestSample(files) };
+}
