@@ -1,5 +1,5 @@
 import test from 'ava';
-import { allFinite, reduceShards, slices, sumLosses } from '../src/dist/allreduce.js';
+import { reduceShards, slices, sumLosses } from '../src/dist/allreduce.js';
 import type { Phase } from '../src/dist/messages.js';
 import type { ReplicaPool } from '../src/dist/pool.js';
 import { type Shard, assignShards, microShards } from '../src/dist/shards.js';
@@ -69,7 +69,7 @@ test('assignShards gives each worker one contiguous, balanced block; extra worke
 test('reduceShards of all-ones gradients from k shards gives k', (t) => {
   for (const k of [1, 2, 3, 7]) {
     const out = new Float32Array(1000);
-    reduceShards(new Float32Array(k * 1000).fill(1), 1000, k, out);
+    t.true(reduceShards(Array.from({ length: k }, () => new Float32Array(1000).fill(1)), out));
     t.true(out.every((v) => v === k), `k=${k}`);
   }
 });
@@ -77,24 +77,38 @@ test('reduceShards of all-ones gradients from k shards gives k', (t) => {
 test('reduceShards adds in shard order, whatever the slicing: slices give the same bits as the whole', (t) => {
   // Values of very different magnitudes, so that float32 addition order matters.
   const n = 4096, k = 5;
-  const slots = new Float32Array(k * n);
   let x = 1;
-  for (let i = 0; i < slots.length; i++) {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    slots[i] = (x / 2 ** 32 - 0.5) * 10 ** ((x % 9) - 4);
-  }
+  const parts = Array.from({ length: k }, () =>
+    Float32Array.from({ length: n }, () => {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      return (x / 2 ** 32 - 0.5) * 10 ** ((x % 9) - 4);
+    }),
+  );
   const whole = new Float32Array(n);
-  reduceShards(slots, n, k, whole);
+  reduceShards(parts, whole);
   // The order matters at all: adding from the last shard down changes some bits.
-  const reversed = slots.slice((k - 1) * n);
-  for (let s = k - 2; s >= 0; s--) for (let i = 0; i < n; i++) reversed[i] += slots[s * n + i];
+  const reversed = parts[k - 1].slice();
+  for (let s = k - 2; s >= 0; s--) for (let i = 0; i < n; i++) reversed[i] += parts[s][i];
   t.false(Buffer.from(reversed.buffer).equals(Buffer.from(whole.buffer)), 'float32 addition order is visible');
 
-  for (const parts of [2, 3, 7]) {
+  for (const count of [2, 3, 7]) {
     const sliced = new Float32Array(n);
-    for (const [from, to] of slices(n, parts)) reduceShards(slots, n, k, sliced, from, to);
-    t.true(Buffer.from(sliced.buffer).equals(Buffer.from(whole.buffer)), `${parts} slices`);
+    for (const [from, to] of slices(n, count)) reduceShards(parts.map((p) => p.slice(from, to)), sliced, from);
+    t.true(Buffer.from(sliced.buffer).equals(Buffer.from(whole.buffer)), `${count} slices`);
   }
+});
+
+test('reduceShards reports a NaN or an infinity in a sum', (t) => {
+  const out = new Float32Array(100);
+  const ok = new Float32Array(100).fill(1);
+  t.true(reduceShards([ok, ok], out));
+  for (const bad of [NaN, Infinity, -Infinity]) {
+    const b = ok.slice();
+    b[57] = bad;
+    t.false(reduceShards([ok, b], out), String(bad));
+  }
+  // Finite values whose float32 sum overflows are caught too.
+  t.false(reduceShards([new Float32Array(4).fill(3e38), new Float32Array(4).fill(3e38)], new Float32Array(4)));
 });
 
 test('slices cover [0, size) once, on cache-line boundaries', (t) => {
@@ -114,16 +128,6 @@ test('sumLosses adds in shard order and refuses a missing shard', (t) => {
   t.deepEqual(sumLosses([{ index: 1, lossSums: [2, 20] }, { index: 0, lossSums: [1, 10] }, { index: 2, lossSums: [3, 30] }]), [6, 60]);
   t.throws(() => sumLosses([{ index: 0, lossSums: [0] }, { index: 2, lossSums: [0] }]), { message: /shard 1 missing/ });
   t.throws(() => sumLosses([{ index: 1, lossSums: [0] }]), { message: /shard 0 missing/ });
-});
-
-test('allFinite finds a NaN or an infinity in a slice', (t) => {
-  const a = new Float32Array(100);
-  t.true(allFinite(a));
-  a[57] = Infinity;
-  t.false(allFinite(a));
-  t.true(allFinite(a, 0, 57));
-  a[57] = NaN;
-  t.false(allFinite(a, 50, 60));
 });
 
 // ---- Real replicas: the reduced gradient does not depend on the worker count ----
@@ -163,7 +167,7 @@ async function reduced(pool: ReplicaPool, c: Case, phase: Phase, shards: Shard[]
   );
   if (outcome.lossSums.length !== shards.length) throw new Error(`pool returned ${outcome.lossSums.length} shard results, expected ${shards.length}`);
   const net = phase === 'D' ? 'd' : 'g';
-  await pool.update(net, { shards: shards.length, t: 1, lr: 1e-3, hyper: config.optim.d });
+  await pool.update(net, { frames: outcome.frames, t: 1, lr: 1e-3, hyper: config.optim.d });
   return { grad: pool.shared(net).grad.slice(), lossSums: sumLosses(outcome.lossSums) };
 }
 

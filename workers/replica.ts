@@ -12,10 +12,11 @@ import { Piscina } from 'piscina';
 import { startBackend } from '../src/backend.js';
 import { imagePixels } from '../src/config.js';
 import { realImages } from '../src/data/batches.js';
-import { allFinite, reduceShards } from '../src/dist/allreduce.js';
+import { reduceShards } from '../src/dist/allreduce.js';
 import { injectFault } from '../src/dist/faults.js';
-import type { PhaseTask, ReplicaInit, Task, UpdateTask, Versions } from '../src/dist/messages.js';
-import { encodeFrame } from '../src/dist/messages.js';
+import type { PhaseTask, ReplicaInit, ShardFrame, Task, UpdateTask, Versions } from '../src/dist/messages.js';
+import { encodeFrame, packIntoSlot, readFrame } from '../src/dist/messages.js';
+import { frameSlot } from '../src/dist/shared.js';
 import { dPhaseShard, generate, gPhaseShard } from '../src/model/gan.js';
 import { type NetSpec, discriminatorSpec, generatorSpec, transposeWeights } from '../src/model/layout.js';
 import { type Net, disposeNet, uploadNet } from '../src/model/mlp.js';
@@ -46,7 +47,7 @@ function net(name: 'g' | 'd', version: number): Net {
   return cache[name];
 }
 
-function dShard(task: PhaseTask, start: number, rows: number) {
+function dShard(task: PhaseTask, start: number, rows: number, out: Float32Array) {
   const keys = (purpose: number) => sampleKeys(seed, purpose, task.step, start, rows);
   return dPhaseShard(net('g', task.versions.g), net('d', task.versions.d), {
     rows,
@@ -54,46 +55,49 @@ function dShard(task: PhaseTask, start: number, rows: number) {
     z: latents(keys(Purpose.zD), model.z_dim),
     gMasks: dropoutMasks(specs.g, model.dropout, keys(Purpose.dropGinD)),
     dMasks: dropoutMasks(specs.d, model.dropout, [...keys(Purpose.dropDReal), ...keys(Purpose.dropDFake)]),
-  }, options(task.batchRows));
+  }, options(task.batchRows), out);
 }
 
-function gShard(task: PhaseTask, start: number, rows: number) {
+function gShard(task: PhaseTask, start: number, rows: number, out: Float32Array) {
   const keys = (purpose: number) => sampleKeys(seed, purpose, task.step, start, rows);
   return gPhaseShard(net('g', task.versions.g), net('d', task.versions.d), {
     rows,
     z: latents(keys(Purpose.zG), model.z_dim),
     gMasks: dropoutMasks(specs.g, model.dropout, keys(Purpose.dropGinG)),
     dMasks: dropoutMasks(specs.d, model.dropout, keys(Purpose.dropDinG)),
-  }, options(task.batchRows));
+  }, options(task.batchRows), out);
 }
+
+/** Gradient arrays this replica fills again and again, one per network. */
+const gradOut = { d: new Float32Array(specs.d.size), g: new Float32Array(specs.g.size) };
 
 function phase(task: PhaseTask) {
   const poison = injectFault(init.fault, task);
   const t0 = performance.now();
-  const compute = task.phase === 'D' ? dShard : gShard;
+  const [compute, name] = task.phase === 'D' ? [dShard, 'd' as const] : [gShard, 'g' as const];
   const shards = task.shards.map((s) => {
-    const { lossSums, grad } = compute(task, s.start, s.rows);
+    const { lossSums, grad } = compute(task, s.start, s.rows, gradOut[name]);
     if (poison) grad[0] = NaN;
-    return { index: s.index, lossSums, grad: new Uint8Array(grad.buffer, grad.byteOffset, grad.byteLength) };
+    const frame: ShardFrame = [new Uint8Array(grad.buffer, grad.byteOffset, grad.byteLength), s.index, lossSums];
+    return { index: s.index, frame: packIntoSlot(frameSlot(init.nets[name], s.index), frame) };
   });
   const computeMs = performance.now() - t0;
   return encodeFrame({ shards, computeMs, memoryBytes: memoryBytes() });
 }
 
-/** This replica's slice of an update: sum the shard slots, Adam from buffer t−1 into buffer t, transposed copy. */
+/** This replica's slice of an update: sum the shards' gradients (read in their frames), Adam from buffer t−1 into buffer t, transposed copy. */
 function update(task: UpdateTask) {
   const shared = init.nets[task.net];
-  const spec = specs[task.net];
   const { from, to, t } = task;
   const [src, dst] = [(t - 1) % 2, t % 2];
-  reduceShards(shared.shardGrads, spec.size, task.shards, shared.grad, from, to);
-  const finite = allFinite(shared.grad, from, to);
+  const parts = task.frames.map((frame, k) => readFrame(frameSlot(shared, k), frame).grad.subarray(from, to));
+  const finite = reduceShards(parts, shared.grad, from);
   adamUpdate(
     { params: shared.params[src], m: shared.m[src], v: shared.v[src] },
     { params: shared.params[dst], m: shared.m[dst], v: shared.v[dst] },
     shared.grad, t, task.lr, task.hyper, from, to,
   );
-  transposeWeights(spec, shared.params[dst], shared.paramsT[dst], from, to);
+  transposeWeights(specs[task.net], shared.params[dst], shared.paramsT[dst], from, to);
   return encodeFrame({ finite });
 }
 

@@ -1,8 +1,8 @@
 /**
  * All-reduce of micro-shard gradients, as a reduce-scatter: each replica sums
- * one slice of the parameter vector over all shards, then applies Adam to
- * that slice (see pool.update). The coordinator only copies the frames into
- * the shard slots.
+ * one slice of the parameter vector over all shards' frames, then applies
+ * Adam to that slice (see pool.update). The coordinator moves no gradient
+ * bytes at all.
  *
  * Order: for every element, shard 0 + shard 1 + shard 2 + … with a float32
  * rounding after each add — always by shard index, never by arrival or by
@@ -11,23 +11,31 @@
  * is the gradient of the batch mean, weighted by shard size.
  * Cost: (shards − 1) × parameters additions, spread over the replicas.
  *
- *   shard slots   s0: ████████   s1: ████████   s2: ████████
+ *   shard frames  s0: ████████   s1: ████████   s2: ████████
  *   replica 0 sums positions [0, n/2), replica 1 sums [n/2, n) — in parallel.
  */
 
-/** out[i] = slots[0][i] + slots[1][i] + … for i in [from, to); slots are consecutive blocks of `size`. */
-export function reduceShards(slots: Float32Array, size: number, shards: number, out: Float32Array, from = 0, to = size): void {
-  for (let i = from; i < to; i++) {
-    let sum = slots[i];
-    for (let k = 1; k < shards; k++) sum = Math.fround(sum + slots[k * size + i]);
-    out[i] = sum;
-  }
+/**
+ * out[from + j] = parts[0][j] + parts[1][j] + … (one part per shard, in shard
+ * order, each holding the slice [from, from + n)), a float32 rounding after
+ * each add. Returns false when a sum is NaN or infinite: that must stop the
+ * run, not poison the parameters.
+ */
+export function reduceShards(parts: Float32Array[], out: Float32Array, from = 0): boolean {
+  const sum = out.subarray(from, from + parts[0].length);
+  sum.set(parts[0]);
+  for (let k = 1; k < parts.length; k++) addInto(sum, parts[k]);
+  return allFinite(sum);
 }
 
-/** Whether values[from, to) are all finite: a NaN or infinity must stop the run, not poison the parameters. */
-export function allFinite(values: Float32Array, from = 0, to = values.length): boolean {
+// One simple loop per shard: a JIT keeps it tight, unlike a loop over shards inside a loop over elements.
+function addInto(sum: Float32Array, part: Float32Array): void {
+  for (let j = 0; j < sum.length; j++) sum[j] += part[j];
+}
+
+function allFinite(values: Float32Array): boolean {
   let probe = 0;
-  for (let i = from; i < to; i++) probe += values[i] * 0; // NaN as soon as one value is NaN or ±∞
+  for (let j = 0; j < values.length; j++) probe += values[j] * 0; // NaN as soon as one value is NaN or ±∞
   return probe === 0;
 }
 

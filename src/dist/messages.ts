@@ -2,11 +2,14 @@
  * Everything that crosses between the coordinator and a replica.
  *
  * Coordinator → replica: a task (structured clone; small).
- * Replica → coordinator: a msgpackr frame, moved (not copied) through
- * postMessage; shard gradients travel in it as raw float32 bytes, which the
- * coordinator copies straight into their shard slots. Parameters never
- * travel: replicas read them from shared memory (see shared.ts), which
- * changes only between tasks.
+ * Replica → coordinator: a small msgpackr frame, moved (not copied) through
+ * postMessage. A shard's gradient travels as a msgpackr frame too, but one
+ * packed straight into the shard's frame slot in shared memory (see
+ * shared.ts): the coordinator reads its index and losses there, and the
+ * updating replicas read its slices there, so its megabytes are never copied
+ * through a message or left for the garbage collector. Parameters never
+ * travel: replicas read them from shared memory, which changes only between
+ * tasks.
  */
 import { Packr } from 'msgpackr';
 import type { BackendName } from '../backend.js';
@@ -59,8 +62,8 @@ export interface UpdateTask {
   net: NetName;
   from: number;
   to: number;
-  /** Micro-shards in the batch: slots 0..shards−1 hold its gradients. */
-  shards: number;
+  /** Each shard's frame, in shard order: slots 0..n−1 hold the batch's gradients. */
+  frames: FrameRef[];
   /** The update's number: reads buffers (t−1) mod 2, writes t mod 2. */
   t: number;
   lr: number;
@@ -77,15 +80,23 @@ export interface GenerateTask {
 
 export type Task = PhaseTask | UpdateTask | GenerateTask;
 
-export interface ShardResult {
-  index: number;
-  lossSums: number[];
-  /** Raw float32 bytes, as msgpackr returns a binary field (not necessarily 4-byte aligned). */
-  grad: Uint8Array;
+/**
+ * A shard's gradient frame: [gradient as raw float32 bytes, index, loss
+ * sums]. A tuple, not a map: msgpackr's native string reader refuses shared
+ * memory, and a tuple has no keys to read. The gradient goes first so that
+ * where its bytes start is known before packing (see packIntoSlot).
+ */
+export type ShardFrame = [grad: Uint8Array, index: number, lossSums: number[]];
+
+/** Where a frame lies in its slot. */
+export interface FrameRef {
+  offset: number;
+  length: number;
 }
 
 export interface PhaseResult {
-  shards: ShardResult[];
+  /** Per shard: its index and where its frame lies in its slot. */
+  shards: { index: number; frame: FrameRef }[];
   /** Time spent in the shard computations, for the bench's overhead share. */
   computeMs: number;
   /** Memory of the replica: its JS heap and its backend's memory (wasm heap), in bytes. */
@@ -104,6 +115,35 @@ const packr = new Packr({ useRecords: false });
 /** A frame that owns its ArrayBuffer, so it can be transferred (msgpackr reuses a pooled buffer). */
 export function encodeFrame(value: unknown): Uint8Array {
   return packr.pack(value).slice();
+}
+
+const slotPackr = new Packr({ useRecords: false });
+
+/** msgpack's header of a binary of n bytes: bin8, bin16 or bin32. */
+function binHeader(n: number): { bytes: number; tag: number } {
+  return n < 0x100 ? { bytes: 2, tag: 0xc4 } : n < 0x10000 ? { bytes: 3, tag: 0xc5 } : { bytes: 5, tag: 0xc6 };
+}
+
+/**
+ * Packs a shard's frame into its slot, shifted so that the gradient's bytes
+ * (after the 1-byte array header and the binary header) start 4-byte
+ * aligned: readers then view them as floats, with no copy.
+ */
+export function packIntoSlot(slot: Uint8Array, frame: ShardFrame): FrameRef {
+  const header = 1 + binHeader(frame[0].byteLength).bytes;
+  const offset = (4 - ((slot.byteOffset + header) % 4)) % 4;
+  slotPackr.useBuffer(slot.subarray(offset));
+  const packed = slotPackr.pack(frame);
+  // msgpackr moves to a buffer of its own when the frame does not fit: the slot would be left stale.
+  if (packed.buffer !== slot.buffer || packed.byteOffset !== slot.byteOffset + offset) throw new Error(`a frame of ${packed.length} bytes does not fit its ${slot.length}-byte slot`);
+  if (packed[1] !== binHeader(frame[0].byteLength).tag) throw new Error('a gradient frame does not start with its binary');
+  return { offset, length: packed.length };
+}
+
+/** A shard's frame read in place: its gradient is a view into the slot. */
+export function readFrame(slot: Uint8Array, ref: FrameRef): { grad: Float32Array; index: number; lossSums: number[] } {
+  const [bytes, index, lossSums] = packr.unpack(slot.subarray(ref.offset, ref.offset + ref.length)) as ShardFrame;
+  return { grad: new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4), index, lossSums };
 }
 
 export function decodeFrame<T>(frame: Uint8Array): T {

@@ -25,11 +25,13 @@ import {
   type Task,
   type UpdateResult,
   type Versions,
+  type FrameRef,
   decodeFrame,
   floatsOf,
+  readFrame,
 } from './messages.js';
 import { type Shard, assignShards } from './shards.js';
-import { type SharedNet, shardSlot } from './shared.js';
+import { type SharedNet, frameSlot } from './shared.js';
 
 const REPLICA = new URL('../../workers/replica.js', import.meta.url).href;
 const NEVER_MS = 2 ** 31 - 1; // setTimeout's ceiling: threads are never reaped for idling
@@ -50,6 +52,8 @@ export class WorkersFailedError extends Error {}
 export interface PhaseOutcome {
   /** Per shard, in shard order. */
   lossSums: { index: number; lossSums: number[] }[];
+  /** Per shard, in shard order: where its gradient frame lies in its slot. */
+  frames: FrameRef[];
   /** Per block: compute time inside the replica, ms. */
   computeMs: number[];
   /** Largest replica memory seen, bytes. */
@@ -91,25 +95,27 @@ export class ReplicaPool {
     return this.opts.init.nets[net];
   }
 
-  /** Runs one phase over all shards of a batch and leaves each shard's gradient in its slot. */
+  /** Runs one phase over all shards of a batch; each shard's gradient frame is left in its slot. */
   async phase(task: Omit<PhaseTask, 'shards' | 'attempt'>, shards: Shard[]): Promise<PhaseOutcome> {
     const net = this.opts.init.nets[task.phase === 'D' ? 'd' : 'g'];
-    const size = net.grad.length;
-    if (shards.length * size > net.shardGrads.length) throw new Error(`${shards.length} shards do not fit the ${net.shardGrads.length / size} shard slots`);
     const blocks = assignShards(shards, this.opts.workers);
     const results = await Promise.all(blocks.map((block) => this.run<PhaseResult>({ ...task, shards: block, attempt: 0 })));
-    const lossSums = results.flatMap((r) =>
-      r.shards.map((s) => {
-        const slot = shardSlot(net, size, s.index);
-        new Uint8Array(slot.buffer, slot.byteOffset, slot.byteLength).set(s.grad);
-        return { index: s.index, lossSums: s.lossSums };
-      }),
-    );
-    return { lossSums, computeMs: results.map((r) => r.computeMs), memoryBytes: Math.max(...results.map((r) => r.memoryBytes)) };
+    const frames = results.flatMap((r) => r.shards).sort((a, b) => a.index - b.index);
+    const lossSums = frames.map(({ index, frame }) => {
+      const read = readFrame(frameSlot(net, index), frame);
+      if (read.index !== index) throw new Error(`frame slot ${index} holds shard ${read.index}`);
+      return { index, lossSums: read.lossSums };
+    });
+    return {
+      lossSums,
+      frames: frames.map((f) => f.frame),
+      computeMs: results.map((r) => r.computeMs),
+      memoryBytes: Math.max(...results.map((r) => r.memoryBytes)),
+    };
   }
 
   /** Update number t of one network: reduce-scatter of its shard slots and Adam, sliced over the replicas. False if the gradient is not finite. */
-  async update(net: NetName, u: { shards: number; t: number; lr: number; hyper: AdamHyper }): Promise<boolean> {
+  async update(net: NetName, u: { frames: FrameRef[]; t: number; lr: number; hyper: AdamHyper }): Promise<boolean> {
     const size = this.opts.init.nets[net].grad.length;
     const parts = slices(size, this.opts.workers);
     const results = await Promise.all(parts.map(([from, to]) => this.run<UpdateResult>({ kind: 'update', net, from, to, ...u })));

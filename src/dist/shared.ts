@@ -19,9 +19,17 @@ export interface SharedNet {
   v: [Float32Array, Float32Array];
   /** The reduced gradient of the last update (replicas write disjoint slices). */
   grad: Float32Array;
-  /** One gradient per micro-shard of a batch, [maxShards, size], filled from the replicas' frames. */
-  shardGrads: Float32Array;
+  /**
+   * One msgpackr frame slot per micro-shard of a batch, each frameBytes long:
+   * a replica packs its shard's gradient frame straight into its slot, and
+   * the coordinator and the updating replicas read it there, with no copy.
+   */
+  frames: Uint8Array;
+  frameBytes: number;
 }
+
+/** Room in a frame beyond the gradient's bytes: the index, the loss sums, msgpack headers. */
+const FRAME_SLACK = 1024;
 
 function sharedFloats(n: number): Float32Array {
   return new Float32Array(new SharedArrayBuffer(n * Float32Array.BYTES_PER_ELEMENT));
@@ -37,7 +45,8 @@ export function shareNet(spec: NetSpec, net: NetState, maxShards: number): Share
     m: pair(spec.size),
     v: pair(spec.size),
     grad: sharedFloats(spec.size),
-    shardGrads: sharedFloats(maxShards * spec.size),
+    frames: new Uint8Array(new SharedArrayBuffer(maxShards * (spec.size * 4 + FRAME_SLACK))),
+    frameBytes: spec.size * 4 + FRAME_SLACK,
   };
   const b = net.adam.t % 2;
   shared.params[b].set(net.params);
@@ -57,7 +66,8 @@ export function adopt(net: NetState, shared: SharedNet, t: number): void {
   net.adam.t = t;
 }
 
-/** Shard `index`'s gradient slot. */
-export function shardSlot(shared: SharedNet, size: number, index: number): Float32Array {
-  return shared.shardGrads.subarray(index * size, (index + 1) * size);
+/** Shard `index`'s frame slot. */
+export function frameSlot(shared: SharedNet, index: number): Uint8Array {
+  if ((index + 1) * shared.frameBytes > shared.frames.length) throw new Error(`shard ${index} has no frame slot (${shared.frames.length / shared.frameBytes} slots)`);
+  return shared.frames.subarray(index * shared.frameBytes, (index + 1) * shared.frameBytes);
 }

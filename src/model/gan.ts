@@ -65,22 +65,24 @@ function maskTensors(masks: Masks, rows: number): tf.Tensor2D[] | null {
   return masks && masks.map((m) => columns(m, rows));
 }
 
-export function dPhaseShard(G: Net, D: Net, input: DPhaseInput, opt: PhaseOptions): ShardGrad {
+/** `out` receives D's gradient (a replica passes the same array every time). */
+export function dPhaseShard(G: Net, D: Net, input: DPhaseInput, opt: PhaseOptions, out: Float32Array = new Float32Array(D.spec.size)): ShardGrad {
   const { rows } = input;
   return tidyPlain(() => {
     const fake = forward(G, columns(input.z, rows), maskTensors(input.gMasks, rows), opt.slope).out;
     const x = tf.concat([columns(input.real, rows), fake], 1); // [pixels, 2·rows]
-    const { out, trace } = forward(D, x, maskTensors(input.dMasks, 2 * rows), opt.slope);
-    const logits = out.dataSync() as Float32Array;
+    const d = forward(D, x, maskTensors(input.dMasks, 2 * rows), opt.slope);
+    const logits = d.out.dataSync() as Float32Array;
     const dLogits = new Float32Array(2 * rows);
     const real = bceSumAndGrad(logits, opt.realLabel, opt.scale, dLogits, 0, rows);
     const fakeLoss = bceSumAndGrad(logits, 0, opt.scale, dLogits, rows, 2 * rows);
-    const grads = backward(D, trace, tf.tensor2d(dLogits, [1, 2 * rows]), { params: true, input: false });
-    return { lossSums: [real, fakeLoss], grad: flattenGrads(D.spec, grads.params!, new Float32Array(D.spec.size)) };
+    const grads = backward(D, d.trace, tf.tensor2d(dLogits, [1, 2 * rows]), { params: true, input: false });
+    return { lossSums: [real, fakeLoss], grad: flattenGrads(D.spec, grads.params!, out) };
   });
 }
 
-export function gPhaseShard(G: Net, D: Net, input: GPhaseInput, opt: PhaseOptions): ShardGrad {
+/** `out` receives G's gradient. */
+export function gPhaseShard(G: Net, D: Net, input: GPhaseInput, opt: PhaseOptions, out: Float32Array = new Float32Array(G.spec.size)): ShardGrad {
   const { rows } = input;
   return tidyPlain(() => {
     const g = forward(G, columns(input.z, rows), maskTensors(input.gMasks, rows), opt.slope);
@@ -90,7 +92,7 @@ export function gPhaseShard(G: Net, D: Net, input: GPhaseInput, opt: PhaseOption
     const loss = bceSumAndGrad(logits, 1, opt.scale, dLogits);
     const dFake = backward(D, d.trace, tf.tensor2d(dLogits, [1, rows]), { params: false, input: true }).input!;
     const grads = backward(G, g.trace, dFake, { params: true, input: false });
-    return { lossSums: [loss], grad: flattenGrads(G.spec, grads.params!, new Float32Array(G.spec.size)) };
+    return { lossSums: [loss], grad: flattenGrads(G.spec, grads.params!, out) };
   });
 }
 

@@ -4,7 +4,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { sumLosses } from '../dist/allreduce.js';
-import type { NetName } from '../dist/messages.js';
+import type { FrameRef, NetName } from '../dist/messages.js';
 import type { PhaseOutcome, ReplicaPool } from '../dist/pool.js';
 import { adopt } from '../dist/shared.js';
 import { microShards } from '../dist/shards.js';
@@ -30,13 +30,13 @@ export function versions(state: TrainState): { g: number; d: number } {
 }
 
 /** All-reduce and Adam of one network, in the replicas; the state then views the new parameters. */
-async function update(pool: ReplicaPool, state: TrainState, net: NetName, shards: number, loss: number): Promise<void> {
+async function update(pool: ReplicaPool, state: TrainState, net: NetName, frames: FrameRef[], loss: number): Promise<void> {
   const name = net.toUpperCase();
   const { step, epoch } = state.position;
   if (!Number.isFinite(loss)) throw new NonFiniteError(`${name} loss is ${loss} at step ${step}`);
   const schedule = state.config.optim[net];
   const t = state[net].adam.t + 1;
-  if (!(await pool.update(net, { shards, t, lr: lrAt(schedule, epoch), hyper: schedule }))) {
+  if (!(await pool.update(net, { frames, t, lr: lrAt(schedule, epoch), hyper: schedule }))) {
     throw new NonFiniteError(`${name} gradient is not finite at step ${step}`);
   }
   adopt(state[net], pool.shared(net), t);
@@ -52,11 +52,11 @@ export async function trainStep(pool: ReplicaPool, state: TrainState, indices: I
   const d = await pool.phase({ ...task, phase: 'D', indices, versions: versions(state) }, shards);
   const [real, fake] = sumLosses(d.lossSums);
   const dLoss = (real + fake) / batchRows;
-  await update(pool, state, 'd', shards.length, dLoss);
+  await update(pool, state, 'd', d.frames, dLoss);
 
   const g = await pool.phase({ ...task, phase: 'G', indices: null, versions: versions(state) }, shards);
   const gLoss = sumLosses(g.lossSums)[0] / batchRows;
-  await update(pool, state, 'g', shards.length, gLoss);
+  await update(pool, state, 'g', g.frames, gLoss);
 
   const slowest = (o: PhaseOutcome) => Math.max(...o.computeMs);
   return {
