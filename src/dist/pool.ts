@@ -12,6 +12,7 @@
  * backend): a thread that is still starting is slow, not lost.
  */
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
@@ -117,7 +118,8 @@ export class ReplicaPool {
   /** Update number t of one network: reduce-scatter of its shard slots and Adam, sliced over the replicas. False if the gradient is not finite. */
   async update(net: NetName, u: { frames: FrameRef[]; t: number; lr: number; hyper: AdamHyper }): Promise<boolean> {
     const size = this.opts.init.nets[net].grad.length;
-    const parts = slices(size, this.opts.workers);
+    // More slices than cores only adds switching between threads.
+    const parts = slices(size, Math.min(this.opts.workers, availableParallelism()));
     const results = await Promise.all(parts.map(([from, to]) => this.run<UpdateResult>({ kind: 'update', net, from, to, ...u })));
     return results.every((r) => r.finite);
   }
