@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULTS } from '../../src/config.js';
 import { defaultMnistDir, loadMnist } from '../../src/data/mnist.js';
+import type { Summary } from '../../src/train/trainer.js';
 
 /** The repository root, found from the compiled module (dist/test/helpers/). */
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -106,19 +107,8 @@ export function readLog(runDir: string): Record<string, any>[] {
     .map((l) => JSON.parse(l));
 }
 
-/** The run's summary.json. */
-export interface SummaryJson {
-  end: string;
-  steps: number;
-  epochs: number;
-  d_loss: number | null;
-  g_loss: number | null;
-  images_per_sec: number;
-  params_sha256: string;
-  workers: number;
-  backend: string;
-  seconds: number;
-}
+/** The run's summary.json, as the trainer writes it. */
+export type SummaryJson = Summary;
 
 export function readSummary(runDir: string): SummaryJson {
   return readJson<SummaryJson>(join(runDir, 'summary.json'));
