@@ -5,7 +5,7 @@ import { BACKENDS } from './backend.js';
 import { NonFiniteError } from './train/step.js';
 import { WorkersFailedError } from './dist/pool.js';
 import { EXIT_FAILED, EXIT_USAGE, UserError } from './errors.js';
-import { CORES, DEFAULT_CONFIG, MAX_SEED, int, positiveNumber, runDir } from './commands/options.js';
+import { CORES, DEFAULT_CONFIG, MAX_SEED, MAX_WORKERS, int, positiveNumber, runDir } from './commands/options.js';
 import { trainCommand } from './commands/train.js';
 import { BENCH_DEFAULTS, backendList, benchCommand, defaultWorkerCounts, intList } from './commands/bench.js';
 import { reportCommand } from './commands/report.js';
@@ -32,7 +32,7 @@ program
   .option('--max-steps <n>', 'stop after this many batches in total, with a checkpoint (default: no limit)', int(1))
   .option('--batch-size <n>', "images per batch (default: the config's train.batch_size, 128)", int(1))
   .option('--seed <n>', "seed of every random stream (default: the config's train.seed, 0)", int(0))
-  .option('--workers <n>', `worker threads (default: ${CORES}, the core count; 1 on a GPU)`, int(1))
+  .option('--workers <n>', `worker threads, at most ${MAX_WORKERS} (default: ${CORES}, the core count; 1 on a GPU)`, int(1, MAX_WORKERS))
   .addOption(new Option('--backend <name>', 'tfjs backend; auto takes tensorflow when installed, else wasm').choices(BACKENDS).default('auto'))
   .option('--out <dir>', 'run directory (default: runs/<timestamp>)')
   .option('--resume <dir>', 'continue the run in <dir> from its checkpoint (default: start a new run)')
@@ -50,7 +50,7 @@ program
   .command('bench')
   .description('time the real training step per backend and worker count, against the same GAN written with tf.layers')
   .option('--backends <list>', 'backends to time, comma-separated: wasm, cpu, tensorflow (default: wasm,cpu,tensorflow; one not installed gets a "not installed" row)', backendList)
-  .option('--workers <list>', `worker counts, comma-separated (default: ${defaultWorkerCounts().join(',')}, i.e. 1, 2 and the core count; cpu: ${B.cpuWorkers.join(',')})`, intList(1))
+  .option('--workers <list>', `worker counts, comma-separated (default: ${defaultWorkerCounts().join(',')}, i.e. 1, 2 and the core count; cpu: ${B.cpuWorkers.join(',')})`, intList(1, MAX_WORKERS))
   .option('--steps <n>', `timed steps per row (default: ${B.steps})`, int(1))
   .option('--warmup <n>', `untimed steps before them (default: ${B.warmup}; cpu: ${B.cpuWarmup}; baseline: at most ${B.baselineWarmup})`, int(0))
   .option('--cpu-steps <n>', `timed steps of the cpu rows (default: --steps when given, else ${B.cpuSteps})`, int(1))

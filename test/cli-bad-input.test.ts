@@ -131,8 +131,9 @@ test('bad config files are refused, naming the file and the key', async (t) => {
 test('bad flags are refused: --workers, --batch-size, --backend', async (t) => {
   const invalid = (flag: string, value: string, rule: string) => new RegExp(`option '${flag} <\\w+>' argument '${value}' is invalid\\. ${rule}`);
   await newRunCases(t, [
-    { name: 'workers 0', args: ['--workers', '0'], message: invalid('--workers', '0', 'must be an integer >= 1') },
-    { name: 'workers two', args: ['--workers', 'two'], message: invalid('--workers', 'two', 'must be an integer >= 1') },
+    { name: 'workers 0', args: ['--workers', '0'], message: invalid('--workers', '0', 'must be an integer in \\[1, 64\\]') },
+    { name: 'workers 999', args: ['--workers', '999'], message: invalid('--workers', '999', 'must be an integer in \\[1, 64\\]') },
+    { name: 'workers two', args: ['--workers', 'two'], message: invalid('--workers', 'two', 'must be an integer in \\[1, 64\\]') },
     { name: 'batch size 0', args: ['--batch-size', '0'], message: invalid('--batch-size', '0', 'must be an integer >= 1') },
     { name: 'unknown backend', args: ['--backend', 'metal'], message: invalid('--backend', 'metal', 'Allowed choices are auto, wasm, cpu, tensorflow') },
   ]);

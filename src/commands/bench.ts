@@ -36,16 +36,17 @@ export function defaultWorkerCounts(cores = CORES): number[] {
   return [...new Set([1, 2, cores])].sort((a, b) => a - b);
 }
 
-/** Parser of a comma-separated list of integers >= min, deduplicated and ascending. */
-export function intList(min: number) {
-  const one = int(min);
+/** Parser of a comma-separated list of integers in [min, max], deduplicated and ascending. */
+export function intList(min: number, max = Number.MAX_SAFE_INTEGER) {
+  const one = int(min, max);
+  const what = `must be a comma-separated list of integers ${max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in [${min}, ${max}]`}.`;
   return (value: string): number[] => {
     const parts = value.split(',').map((s) => s.trim());
-    if (parts.some((p) => p === '')) throw new InvalidArgumentError(`must be a comma-separated list of integers >= ${min}.`);
+    if (parts.some((p) => p === '')) throw new InvalidArgumentError(what);
     try {
       return [...new Set(parts.map(one))].sort((a, b) => a - b);
     } catch {
-      throw new InvalidArgumentError(`must be a comma-separated list of integers >= ${min}.`);
+      throw new InvalidArgumentError(what);
     }
   };
 }

@@ -14,6 +14,13 @@ export function int(min: number, max = Number.MAX_SAFE_INTEGER) {
   };
 }
 
+/**
+ * Each worker is a thread with its own WASM heap (about 50 MB): past a few per
+ * core they only add memory and switching, and a typo like --workers 999
+ * would take the machine down.
+ */
+export const MAX_WORKERS = 64;
+
 /** Seeds key 32-bit streams (src/rng.ts): larger values would alias smaller ones. */
 export const MAX_SEED = 0xffffffff;
 
