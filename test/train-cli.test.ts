@@ -2,6 +2,13 @@ import test from 'ava';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
+import { startBackend } from '../src/backend.js';
+import { generate } from '../src/model/gan.js';
+import { generatorSpec } from '../src/model/layout.js';
+import { disposeNet, uploadNet } from '../src/model/mlp.js';
+import { encodePng, gridImage } from '../src/report/grid.js';
+import { loadCheckpoint } from '../src/train/checkpoint.js';
+import { fixedLatents } from '../src/train/trainer.js';
 import { describe, readJson, readLog, readSummary, runCli, tempDir, writeConfig, writeMnistSubset } from './helpers/tiny.js';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -49,6 +56,15 @@ test('dgan train --max-steps 3 --workers 2 writes a complete run directory', asy
 
   checkSamplePng(t, join(out, 'samples', 'step-000003.png'));
   t.true(statSync(join(out, 'checkpoint.dgan')).size > 0, 'checkpoint.dgan');
+
+  // The grid shows G of the checkpoint on the fixed z, pixel for pixel, as drawn here on the main thread.
+  await startBackend('wasm');
+  const state = loadCheckpoint(out);
+  const G = uploadNet(generatorSpec(state.config.model), state.g.params);
+  const images = generate(G, fixedLatents(state.config), 16, state.config.model.leaky_slope);
+  disposeNet(G);
+  const expected = encodePng(gridImage(images, 16, 28, 8));
+  t.true(PNG.sync.read(readFileSync(join(out, 'samples', 'step-000003.png'))).data.equals(PNG.sync.read(expected).data), 'the grid is G(fixed z)');
 
   const s = readSummary(out);
   t.is(s.end, 'max-steps');

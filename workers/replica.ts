@@ -112,8 +112,10 @@ function handle(task: Task): Uint8Array {
       return phase(task);
     case 'update':
       return update(task);
-    case 'generate':
-      return encodeFrame(generate(net('g', task.versions.g), task.z, task.rows, model.leaky_slope));
+    case 'generate': {
+      const images = generate(net('g', task.versions.g), task.z, task.rows, model.leaky_slope);
+      return encodeFrame(new Uint8Array(images.buffer, images.byteOffset, images.byteLength)); // raw float32 bytes
+    }
   }
 }
 

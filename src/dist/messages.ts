@@ -108,8 +108,9 @@ export interface UpdateResult {
   finite: boolean;
 }
 
-// Typed arrays are packed as plain binary: they come back as views into the
-// frame, with no copy until they reach their destination.
+// Byte arrays are packed as plain binary and come back as views into the
+// frame. Send floats as their bytes (a Uint8Array over them): msgpackr packs a
+// Float32Array itself as something else.
 const packr = new Packr({ useRecords: false });
 
 /** A frame that owns its ArrayBuffer, so it can be transferred (msgpackr reuses a pooled buffer). */

@@ -50,13 +50,18 @@ export interface Summary {
 
 const FIXED_Z_COUNT = 16;
 
+/** The 16 latent vectors drawn once per run, whose digits are shown after every epoch: [z_dim, 16]. */
+export function fixedLatents(config: TrainState['config']): Float32Array {
+  return latents(sampleKeys(config.train.seed, Purpose.fixedZ, 0, 0, FIXED_Z_COUNT), config.model.z_dim);
+}
+
 export async function train(opts: TrainOptions): Promise<Summary> {
   const { state, data, run, workers, backend } = opts;
   const { config } = state;
   const reporter = opts.reporter ?? new ConsoleReporter();
   const { epochs, batch_size: batchSize, seed, log_every: logEvery } = config.train;
   const batches = batchesPerEpoch(data.count, batchSize);
-  const fixedZ = latents(sampleKeys(seed, Purpose.fixedZ, 0, 0, FIXED_Z_COUNT), config.model.z_dim);
+  const fixedZ = fixedLatents(config);
 
   const pool = startReplicas(state, data, {
     workers,
