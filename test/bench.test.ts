@@ -143,7 +143,10 @@ test('dgan bench --backends tensorflow: a "not installed" row, exit 0', async (t
 });
 
 test('dgan bench: bad values are one-line usage errors, exit 2', async (t) => {
-  for (const args of [['--workers', '0'], ['--backends', 'gpu'], ['--steps', 'x'], ['--batch-size', '0'], ['--json', join(tempDir(), 'no', 'b.json')]]) {
+  const aFile = join(tempDir(), 'file');
+  writeFileSync(aFile, '');
+  // A --json under a regular file, or where /proc takes no files, is refused before any measuring.
+  for (const args of [['--workers', '0'], ['--workers', '65'], ['--backends', 'gpu'], ['--steps', 'x'], ['--batch-size', '0'], ['--json', join(aFile, 'b.json')], ['--json', '/proc/b.json']]) {
     const r = await runCli(['bench', ...args]);
     t.is(r.code, 2, `${args.join(' ')}: ${describeRun(r)}`);
     t.regex(r.stderr, /error/, args.join(' '));

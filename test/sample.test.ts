@@ -96,7 +96,7 @@ test('dgan sample: bad input is a one-line error, exit 2, and nothing written', 
   const before = listTree(dir);
   const cases: [string[], RegExp][] = [
     [['--checkpoint', join(dir, 'nope'), '--out', join(out, 'a.png')], /no checkpoint in/],
-    [['--checkpoint', run, '--n', '0', '--out', join(out, 'a.png')], /--n.*must be an integer >= 1/],
+    [['--checkpoint', run, '--n', '0', '--out', join(out, 'a.png')], /--n.*must be an integer in \[1, 100000\]/],
     [['--checkpoint', run, '--n', 'many', '--out', join(out, 'a.png')], /--n.*must be an integer/],
     [['--checkpoint', run, '--format', 'jpg', '--out', join(out, 'a.jpg')], /--format.*png, npy/],
     [['--checkpoint', run, '--out', join(dir, 'file', 'a.png')], /is not a folder you can write to/],

@@ -3,8 +3,7 @@
  * and the same GAN written the plain tfjs way, then prints one table (and
  * optionally writes it as JSON). The measuring code lives in bench/.
  */
-import { statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { InvalidArgumentError } from 'commander';
 import { stepFlops } from '../../bench/flops.js';
@@ -16,6 +15,7 @@ import { defaultMnistDir, loadMnist } from '../data/mnist.js';
 import { EXIT_FAILED, UserError } from '../errors.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { CORES, DEFAULT_CONFIG, int, packagePath } from './options.js';
+import { checkOutFile, makeFolders } from '../outputs.js';
 
 export const BENCH_BACKENDS = ['wasm', 'cpu', 'tensorflow'] as const satisfies readonly BackendName[];
 
@@ -104,24 +104,12 @@ function loadBenchConfig(flags: BenchFlags): Config {
   return withOverrides(base, { 'train.batch_size': flags.batchSize });
 }
 
-/** Refuses a --json path whose folder does not exist before minutes of measuring, not after. */
-function checkJsonPath(path: string): void {
-  const dir = dirname(resolve(path));
-  let ok = false;
-  try {
-    ok = statSync(dir).isDirectory();
-  } catch {
-    // reported below
-  }
-  if (!ok) throw new UserError(`--json ${path}: folder ${dir} does not exist`);
-}
-
 const NOT_INSTALLED = 'not installed (needs @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node: npm install @tensorflow/tfjs-node-gpu@4.22.0)';
 
 export async function benchCommand(flags: BenchFlags): Promise<number> {
   // Everything the user gave is checked before anything is measured.
   const config = loadBenchConfig(flags);
-  if (flags.json) checkJsonPath(flags.json);
+  if (flags.json) checkOutFile(flags.json, '--json'); // before minutes of measuring, not after
   const plan = benchPlan(flags);
   const data = loadMnist(flags.data ?? defaultMnistDir(), 'train', { shared: true });
   if (data.rows * data.cols !== imagePixels(config.model)) {
@@ -179,6 +167,7 @@ export async function benchCommand(flags: BenchFlags): Promise<number> {
   console.log(`\n${formatTable(rows)}\n`);
   console.log(`dgan bench: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   if (flags.json) {
+    makeFolders(dirname(flags.json), '--json');
     writeFileAtomic(flags.json, JSON.stringify(rows, null, 2) + '\n');
     console.log(`dgan bench: rows written to ${flags.json}`);
   }

@@ -5,6 +5,7 @@ import { defaultMnistDir, loadMnist } from '../data/mnist.js';
 import { checkFaultPlan } from '../dist/faults.js';
 import { EXIT_INTERRUPTED, UserError } from '../errors.js';
 import { assertSameModel, loadCheckpoint } from '../train/checkpoint.js';
+import { checkSharedMemory } from '../train/replicas.js';
 import { RunDir, checkNewRunDir, defaultRunDir } from '../train/rundir.js';
 import { type TrainState, freshState } from '../train/state.js';
 import { imagesFitModel, train } from '../train/trainer.js';
@@ -25,10 +26,24 @@ export interface TrainFlags {
   maxFailures: number;
 }
 
+/** Dotted keys whose values differ between two configs. */
+function differences(a: unknown, b: unknown, key = ''): string[] {
+  if (a !== null && typeof a === 'object' && b !== null && typeof b === 'object' && !Array.isArray(a)) {
+    return Object.keys(a).flatMap((k) => differences((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], key ? `${key}.${k}` : k));
+  }
+  return JSON.stringify(a) === JSON.stringify(b) ? [] : [key];
+}
+
 /** A resumed run keeps its checkpoint's config; only the epoch count may grow. */
 function resumedState(flags: TrainFlags): TrainState {
+  if (flags.out !== undefined) throw new UserError(`--out cannot be used with --resume: a resumed run continues in its own directory (${flags.resume})`);
   const state = loadCheckpoint(flags.resume!);
-  if (flags.config) assertSameModel(state.config.model, loadConfigFile(flags.config).model, flags.config);
+  if (flags.config) {
+    const given = loadConfigFile(flags.config);
+    assertSameModel(state.config.model, given.model, flags.config);
+    const changed = differences(state.config, given).filter((k) => k !== 'train.epochs');
+    if (changed.length) throw new UserError(`${flags.config} differs from the run's config in ${changed.join(', ')}: a resumed run keeps its settings; drop --config or start a new run`);
+  }
   for (const [flag, key] of [['batchSize', 'batch_size'], ['seed', 'seed']] as const) {
     const v = flags[flag];
     if (v !== undefined && v !== state.config.train[key]) {
@@ -47,7 +62,9 @@ function resumedState(flags: TrainFlags): TrainState {
 
 function newState(flags: TrainFlags): TrainState {
   const base: Config = loadConfigFile(flags.config ?? packagePath(DEFAULT_CONFIG));
-  return freshState(withOverrides(base, { 'train.epochs': flags.epochs, 'train.batch_size': flags.batchSize, 'train.seed': flags.seed }));
+  const config = withOverrides(base, { 'train.epochs': flags.epochs, 'train.batch_size': flags.batchSize, 'train.seed': flags.seed });
+  checkSharedMemory(config);
+  return freshState(config);
 }
 
 async function backendFor(choice: BackendChoice): Promise<BackendName> {
@@ -64,6 +81,7 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
   const misfit = imagesFitModel(data, state);
   // A resumed run's sizes are its checkpoint's, so there only the data can change.
   if (misfit) throw new UserError(`${misfit}; ${flags.resume ? 'give --data the images the run was trained on' : 'set model.image_side in the config to match'}`);
+  if (flags.out === '') throw new UserError('--out is empty: give the folder to write the run into');
   const outDir = flags.resume ?? flags.out ?? defaultRunDir();
   if (!flags.resume) checkNewRunDir(outDir);
   // One worker per GPU unless told otherwise: the device, not the cores, is what runs in parallel.

@@ -37,6 +37,11 @@ function sharedFloats(n: number): Float32Array {
 
 const pair = (n: number): [Float32Array, Float32Array] => [sharedFloats(n), sharedFloats(n)];
 
+/** The largest single SharedArrayBuffer a network needs: its frame slots, or one parameter array. */
+export function largestSharedBuffer(size: number, maxShards: number): number {
+  return Math.max(maxShards * (size * 4 + FRAME_SLACK), size * 4);
+}
+
 /** Moves a network's state into shared memory; `net` is left viewing the current buffers. */
 export function shareNet(spec: NetSpec, net: NetState, maxShards: number): SharedNet {
   const shared: SharedNet = {
@@ -45,7 +50,7 @@ export function shareNet(spec: NetSpec, net: NetState, maxShards: number): Share
     m: pair(spec.size),
     v: pair(spec.size),
     grad: sharedFloats(spec.size),
-    frames: new Uint8Array(new SharedArrayBuffer(maxShards * (spec.size * 4 + FRAME_SLACK))),
+    frames: new Uint8Array(new SharedArrayBuffer(largestSharedBuffer(spec.size, maxShards))),
     frameBytes: spec.size * 4 + FRAME_SLACK,
   };
   const b = net.adam.t % 2;

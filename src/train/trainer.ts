@@ -112,7 +112,8 @@ export async function train(opts: TrainOptions): Promise<Summary> {
           run.log({ type: 'batch', time: new Date().toISOString(), epoch: pos.epoch + 1, epochs, batch: pos.batch, batches, step: pos.step, d_loss: s.dLoss, g_loss: s.gLoss });
         }
         const rate = (images / stepMs) * 1000;
-        const remaining = (epochs - pos.epoch) * batches - pos.batch - 1;
+        const toEnd = (epochs - pos.epoch) * batches - pos.batch - 1;
+        const remaining = opts.maxSteps === undefined ? toEnd : Math.min(toEnd, opts.maxSteps - pos.step);
         reporter.progress({ epoch: pos.epoch, epochs, batch: pos.batch, batches, imagesPerSec: rate, etaSec: (remaining * batchSize) / rate });
       }
       // End of epoch: the fixed-z digits (G in eval mode), then a checkpoint positioned at the next epoch.
