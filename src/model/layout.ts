@@ -86,17 +86,40 @@ export function transposeWeights(spec: NetSpec, src: Float32Array, dst: Float32A
   spec.slots.forEach((slot, s) => {
     const lo = Math.max(from, slot.offset), hi = Math.min(to, slot.offset + slot.size);
     if (lo >= hi) return;
-    if (s % 2 === 1) {
-      dst.set(src.subarray(lo, hi), lo);
-      return;
-    }
-    const [rows, cols] = slot.shape; // [in, out]
-    for (let f = lo; f < hi; f++) {
-      const k = f - slot.offset;
-      const i = (k / cols) | 0;
-      dst[slot.offset + (k - i * cols) * rows + i] = src[f];
-    }
+    if (s % 2 === 1) dst.set(src.subarray(lo, hi), lo);
+    else transposeRange(src, dst, slot.offset, slot.shape[0], slot.shape[1], lo - slot.offset, hi - slot.offset);
   });
+}
+
+const TILE = 32; // 32×32 floats: a tile of the source and of the destination both stay in L1
+
+/**
+ * Elements [first, last) of the row-major [rows, cols] matrix at `base` of
+ * src, written transposed ([cols, rows]) at `base` of dst. Whole rows go tile
+ * by tile, so that the scattered writes land in cache lines still held.
+ */
+function transposeRange(src: Float32Array, dst: Float32Array, base: number, rows: number, cols: number, first: number, last: number): void {
+  const one = (k: number) => {
+    const i = (k / cols) | 0;
+    dst[base + (k - i * cols) * rows + i] = src[base + k];
+  };
+  const r0 = Math.ceil(first / cols), r1 = Math.floor(last / cols); // whole rows [r0, r1)
+  if (r0 >= r1) {
+    for (let k = first; k < last; k++) one(k);
+    return;
+  }
+  for (let k = first; k < r0 * cols; k++) one(k);
+  for (let i0 = r0; i0 < r1; i0 += TILE) {
+    const i1 = Math.min(i0 + TILE, r1);
+    for (let j0 = 0; j0 < cols; j0 += TILE) {
+      const j1 = Math.min(j0 + TILE, cols);
+      for (let j = j0; j < j1; j++) {
+        const out = base + j * rows;
+        for (let i = i0; i < i1; i++) dst[out + i] = src[base + i * cols + j];
+      }
+    }
+  }
+  for (let k = r1 * cols; k < last; k++) one(k);
 }
 
 /** A fresh array holding `params` with every weight transposed to [out, in]. */
