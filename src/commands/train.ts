@@ -84,14 +84,18 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
   if (flags.out === '') throw new UserError('--out is empty: give the folder to write the run into');
   const outDir = flags.resume ?? flags.out ?? defaultRunDir();
   if (!flags.resume) checkNewRunDir(outDir);
-  // One worker per GPU unless told otherwise: the device, not the cores, is what runs in parallel.
+  // One worker on a GPU unless told otherwise: the device, not the cores, is what runs in parallel.
   const workers = flags.workers ?? (backend === 'tensorflow' ? 1 : CORES);
 
   const run = new RunDir(outDir);
   run.writeJson('config.json', state.config);
   let stopSignal: NodeJS.Signals | null = null;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (stopSignal) process.exit(EXIT_INTERRUPTED); // a second signal: give up waiting for the step
+    if (stopSignal) {
+      // A second signal: give up waiting for the step.
+      console.error(`${signal} again: exiting now; the last checkpoint written is kept`);
+      process.exit(EXIT_INTERRUPTED);
+    }
     stopSignal = signal;
     console.error(`\n${signal}: stopping after this step and writing a checkpoint…`);
   };
