@@ -19,6 +19,7 @@ import { Piscina } from 'piscina';
 import type { AdamHyper } from '../optim/adam.js';
 import { slices } from './allreduce.js';
 import {
+  type FrameRef,
   type NetName,
   type PhaseResult,
   type PhaseTask,
@@ -26,7 +27,6 @@ import {
   type Task,
   type UpdateResult,
   type Versions,
-  type FrameRef,
   decodeFrame,
   floatsOf,
   readFrame,
@@ -86,10 +86,6 @@ export class ReplicaPool {
   async ready(): Promise<void> {
     const limit = Date.now() + STARTUP_LIMIT_MS;
     while (this.started.size < this.opts.workers && Date.now() < limit) await delay(20);
-  }
-
-  get workers(): number {
-    return this.opts.workers;
   }
 
   shared(net: NetName): SharedNet {
