@@ -174,3 +174,11 @@ export function withOverrides(config: Config, overrides: Record<string, unknown>
 export function imagePixels(model: ModelConfig): number {
   return model.image_side * model.image_side;
 }
+
+/** Nested config keys as [dotted key, value]; arrays stay whole. */
+export function flattenConfig(value: unknown, prefix = ''): [string, string][] {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    return Object.entries(value).flatMap(([k, v]) => flattenConfig(v, prefix ? `${prefix}.${k}` : k));
+  }
+  return [[prefix, Array.isArray(value) ? `[${value.join(', ')}]` : String(value)]];
+}

@@ -1,6 +1,6 @@
 /** `dgan train`: resolve config, backend, data and run directory, then train. */
 import { type BackendChoice, type BackendName, TENSORFLOW_MISSING, nativeAvailable, resolveBackend } from '../backend.js';
-import { type Config, loadConfigFile, withOverrides } from '../config.js';
+import { type Config, flattenConfig, loadConfigFile, withOverrides } from '../config.js';
 import { defaultMnistDir, loadMnist } from '../data/mnist.js';
 import { checkFaultPlan } from '../dist/faults.js';
 import { EXIT_INTERRUPTED, UserError } from '../errors.js';
@@ -26,14 +26,6 @@ export interface TrainFlags {
   maxFailures: number;
 }
 
-/** Dotted keys whose values differ between two configs. */
-function differences(a: unknown, b: unknown, key = ''): string[] {
-  if (a !== null && typeof a === 'object' && b !== null && typeof b === 'object' && !Array.isArray(a)) {
-    return Object.keys(a).flatMap((k) => differences((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], key ? `${key}.${k}` : k));
-  }
-  return JSON.stringify(a) === JSON.stringify(b) ? [] : [key];
-}
-
 /** A resumed run keeps its checkpoint's config; only the epoch count may grow. */
 function resumedState(flags: TrainFlags): TrainState {
   if (flags.out !== undefined) throw new UserError(`--out cannot be used with --resume: a resumed run continues in its own directory (${flags.resume})`);
@@ -41,7 +33,8 @@ function resumedState(flags: TrainFlags): TrainState {
   if (flags.config) {
     const given = loadConfigFile(flags.config);
     assertSameModel(state.config.model, given.model, flags.config);
-    const changed = differences(state.config, given).filter((k) => k !== 'train.epochs');
+    const ours = new Map(flattenConfig(state.config));
+    const changed = flattenConfig(given).filter(([k, v]) => k !== 'train.epochs' && ours.get(k) !== v).map(([k]) => k);
     if (changed.length) throw new UserError(`${flags.config} differs from the run's config in ${changed.join(', ')}: a resumed run keeps its settings; drop --config or start a new run`);
   }
   for (const [flag, key] of [['batchSize', 'batch_size'], ['seed', 'seed']] as const) {

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { flattenConfig } from '../config.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { type Chart, lossPoints, lossSpec, renderChart } from './charts.js';
 import { type RgbaImage, decodePng, encodePng } from './grid.js';
@@ -30,13 +31,6 @@ function digitImage(img: RgbaImage, png: Buffer, alt: string): PageImage {
   return { png, width: img.width * DIGIT_ZOOM, height: img.height * DIGIT_ZOOM, alt };
 }
 
-/** Nested config keys as [dotted key, value]; arrays stay whole. */
-export function flattenConfig(value: unknown, prefix = ''): [string, string][] {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    return Object.entries(value).flatMap(([k, v]) => flattenConfig(v, prefix ? `${prefix}.${k}` : k));
-  }
-  return [[prefix, Array.isArray(value) ? `[${value.join(', ')}]` : String(value)]];
-}
 
 function median(xs: number[]): number | null {
   if (xs.length === 0) return null;
