@@ -170,7 +170,7 @@ test('an --out that cannot be written is refused and nothing is made', async (t)
   t.is(readFileSync(file, 'utf8'), 'not a folder\n');
 });
 
-test('--resume refuses a folder without a checkpoint, other model sizes and a damaged checkpoint, writing nothing', async (t) => {
+test('--resume refuses a folder without a checkpoint, other model sizes or settings, --out and a damaged checkpoint, writing nothing', async (t) => {
   const run = await tinyRun(join(root, 'tiny'), 1);
   const copy = (name: string, damage?: (bytes: Buffer) => Buffer) => {
     const dir = join(root, name);
@@ -187,6 +187,8 @@ test('--resume refuses a folder without a checkpoint, other model sizes and a da
     { name: 'a flipped payload byte', dir: copy('flipped', (b) => withByte(b, b.length >> 1, b[b.length >> 1] ^ 0x01)), args: [], message: /flipped\/checkpoint\.dgan is damaged \(checksum mismatch\); refusing to load it: restore it from a copy, or start a new run/ },
     { name: 'a flipped header byte', dir: copy('flipped-header', (b) => withByte(b, 0, b[0] ^ 0x01)), args: [], message: /flipped-header\/checkpoint\.dgan is not a dgan checkpoint \(or its header is damaged\); refusing to load it/ },
     { name: 'a cut checkpoint', dir: copy('cut', (b) => b.subarray(0, b.length - 1000)), args: [], message: /cut\/checkpoint\.dgan is damaged \(checksum mismatch\)/ },
+    { name: 'another learning rate', dir: run, args: ['--config', writeConfig(root, { optim: { g: { lr: 0.002 } } }, 'other-lr.json')], message: /other-lr\.json differs from the run's config in [^:]*optim\.g\.lr: a resumed run keeps its settings; drop --config or start a new run/ },
+    { name: '--out', dir: run, args: ['--out', join(root, 'elsewhere')], message: /--out cannot be used with --resume: a resumed run continues in its own directory/ },
     { name: '20x20 data', dir: run, args: ['--data', dataWith('resume-side-20', { [IMAGES]: idx([COUNT, 20, 20], new Uint8Array(COUNT * 400)) })], message: /images are 20×20 but the model takes 28×28; give --data the images the run was trained on/ },
   ];
   const before = cases.map((c) => snapshot(c.dir));
