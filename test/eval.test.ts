@@ -1,9 +1,10 @@
 import test from 'ava';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { judgeSpec, loadJudge, saveJudge } from '../src/eval/judge.js';
 import { initParams } from '../src/model/init.js';
-import { describe, readJson, runCli, tempDir, tinyRun } from './helpers/tiny.js';
+import { defaultMnistDir } from '../src/data/mnist.js';
+import { describe, readJson, readLog, runCli, tempDir, tinyRun, writeConfig, writeMnistSubset } from './helpers/tiny.js';
 
 // One tiny run and one untrained small judge for the whole file: the command's
 // plumbing does not need a good judge, only a well-formed one.
@@ -62,4 +63,23 @@ test('dgan eval without its judge is a one-line usage error', async (t) => {
   t.is(r.code, 2, describe(r));
   t.regex(r.stderr, /^dgan: error: .*missing\.json: judge file not found/);
   t.is(r.stderr.trim().split('\n').length, 1);
+});
+
+test('dgan train --eval-every 1 logs a score of G after each epoch', async (t) => {
+  const data = writeMnistSubset(join(dir, 'eval-every-data'), 48);
+  // The reference set of the scores is MNIST test, read from the same --data folder.
+  for (const f of ['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']) copyFileSync(join(defaultMnistDir(), f), join(data, f));
+  const config = writeConfig(join(dir, 'eval-every'), { train: { batch_size: 24, micro_batch: 12 } });
+  const out = join(dir, 'eval-every-run');
+  const r = await runCli(['train', '--data', data, '--config', config, '--epochs', '2', '--workers', '1', '--eval-every', '1', '--eval-n', '200', '--out', out]);
+  t.is(r.code, 0, describe(r));
+  t.regex(r.stdout, /eval after epoch 1: FD \d+\.\d+ \| IS \d+\.\d+/);
+  const evals = readLog(out).filter((l) => l.type === 'eval');
+  t.deepEqual(evals.map((e) => e.epoch), [1, 2]);
+  for (const e of evals) {
+    t.is(e.n, 200);
+    t.true(Number.isFinite(e.fd) && e.fd > 0, `fd ${e.fd}`);
+    t.true(e.inception_score >= 1 && e.inception_score <= 10, `IS ${e.inception_score}`);
+    t.is(Math.round(e.class_shares.reduce((a: number, b: number) => a + b, 0) * 1000), 1000);
+  }
 });

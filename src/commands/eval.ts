@@ -8,15 +8,12 @@
  */
 import { dirname } from 'node:path';
 import { startBackend } from '../backend.js';
-import { imagePixels } from '../config.js';
 import { defaultMnistDir, loadMnist } from '../data/mnist.js';
-import { UserError } from '../errors.js';
 import { noiseImages, unitImages } from '../eval/images.js';
-import { JUDGE_PIXELS, judgeImages, loadJudge } from '../eval/judge.js';
-import { type EvalRow, evalRow, formatRows, gaussianOf } from '../eval/metrics.js';
+import { JUDGE_PIXELS } from '../eval/judge.js';
+import { type EvalRow, formatRows } from '../eval/metrics.js';
+import { checkJudgeFits, openScorer } from '../eval/scorer.js';
 import { writeFileAtomic } from '../fsutil.js';
-import { disposeNet, uploadNet } from '../model/mlp.js';
-import { sampleImages } from '../model/sample.js';
 import { checkOutFile, makeFolders } from '../outputs.js';
 import { loadCheckpoint } from '../train/checkpoint.js';
 import { packagePath } from './options.js';
@@ -40,26 +37,24 @@ export async function evalCommand(flags: EvalFlags): Promise<number> {
   const state = loadCheckpoint(flags.checkpoint);
   if (flags.json) checkOutFile(flags.json, '--json');
   const { model } = state.config;
-  if (imagePixels(model) !== JUDGE_PIXELS) throw new UserError(`the judge reads 28×28 images; this run's G draws ${model.image_side}×${model.image_side}`);
+  checkJudgeFits(model);
   const judgeBase = flags.judge ?? packagePath(DEFAULT_JUDGE);
-  const judge = loadJudge(judgeBase);
   const dir = flags.data ?? defaultMnistDir();
   const train = loadMnist(dir, 'train'), test = loadMnist(dir, 't10k');
   const n = Math.min(flags.n, train.count);
 
   await startBackend('wasm');
-  const net = uploadNet(judge.spec, judge.params);
+  const scorer = openScorer(judgeBase, test);
+  const { judge } = scorer;
   let rows: EvalRow[];
   try {
-    const reference = gaussianOf(judgeImages(net, unitImages(test.images, JUDGE_PIXELS, 0, test.count), test.count), test.count);
-    const sets: [string, Float32Array][] = [
-      [`G (step ${state.position.step})`, sampleImages(state.g.params, model, n, flags.seed)],
-      ['real (MNIST train)', unitImages(train.images, JUDGE_PIXELS, 0, n)],
-      ['noise U(-1, 1)', noiseImages(n, JUDGE_PIXELS, flags.seed)],
+    rows = [
+      scorer.scoreG(`G (step ${state.position.step})`, state.g.params, model, n, flags.seed),
+      scorer.score('real (MNIST train)', unitImages(train.images, JUDGE_PIXELS, 0, n), n),
+      scorer.score('noise U(-1, 1)', noiseImages(n, JUDGE_PIXELS, flags.seed), n),
     ];
-    rows = sets.map(([name, images]) => evalRow(name, judgeImages(net, images, n), n, reference));
   } finally {
-    disposeNet(net);
+    scorer.close();
   }
 
   console.log(`dgan: ${flags.checkpoint} at step ${state.position.step}, ${n} images per row (seed ${flags.seed}), against MNIST test (${test.count});` + ` judge ${judgeBase} (test accuracy ${(100 * judge.header.test_accuracy).toFixed(2)}%)`);

@@ -1,5 +1,5 @@
 /** `dgan train`: resolve config, backend, data and run directory, then train. */
-import { type BackendChoice, type BackendName, TENSORFLOW_MISSING, nativeAvailable, resolveBackend } from '../backend.js';
+import { type BackendChoice, type BackendName, TENSORFLOW_MISSING, nativeAvailable, resolveBackend, startBackend } from '../backend.js';
 import { type Config, flattenConfig, loadConfigFile, withOverrides } from '../config.js';
 import { defaultMnistDir, loadMnist } from '../data/mnist.js';
 import { checkFaultPlan } from '../dist/faults.js';
@@ -8,7 +8,9 @@ import { assertSameModel, loadCheckpoint } from '../train/checkpoint.js';
 import { checkSharedMemory } from '../train/replicas.js';
 import { RunDir, checkNewRunDir, defaultRunDir } from '../train/rundir.js';
 import { type TrainState, freshState } from '../train/state.js';
-import { imagesFitModel, train } from '../train/trainer.js';
+import { type TrainOptions, imagesFitModel, train } from '../train/trainer.js';
+import { checkJudgeFits, openScorer } from '../eval/scorer.js';
+import { DEFAULT_JUDGE, EVAL_DEFAULTS } from './eval.js';
 import { CORES, DEFAULT_CONFIG, packagePath } from './options.js';
 
 export interface TrainFlags {
@@ -24,6 +26,8 @@ export interface TrainFlags {
   data?: string;
   stepTimeout: number;
   maxFailures: number;
+  evalEvery?: number;
+  evalN: number;
 }
 
 /** A resumed run keeps its checkpoint's config; only the epoch count may grow. */
@@ -65,6 +69,14 @@ async function backendFor(choice: BackendChoice): Promise<BackendName> {
   return resolveBackend(choice);
 }
 
+/** The judge of `dgan eval`, run on the coordinator thread between epochs. */
+async function scorerFor(state: TrainState, every: number, n: number, data?: string): Promise<TrainOptions['evaluate']> {
+  checkJudgeFits(state.config.model);
+  await startBackend('wasm');
+  const scorer = openScorer(packagePath(DEFAULT_JUDGE), loadMnist(data ?? defaultMnistDir(), 't10k'));
+  return { every, score: (s) => scorer.scoreG(`G (step ${s.position.step})`, s.g.params, s.config.model, n, EVAL_DEFAULTS.seed) };
+}
+
 export async function trainCommand(flags: TrainFlags): Promise<number> {
   const fault = checkFaultPlan(process.env.DGAN_TEST_FAULT);
   // Everything the user gave is checked before the run directory is touched.
@@ -79,6 +91,8 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
   if (!flags.resume) checkNewRunDir(outDir);
   // One worker on a GPU unless told otherwise: the device, not the cores, is what runs in parallel.
   const workers = flags.workers ?? (backend === 'tensorflow' ? 1 : CORES);
+
+  const evaluate = flags.evalEvery ? await scorerFor(state, flags.evalEvery, flags.evalN, flags.data) : undefined;
 
   const run = new RunDir(outDir);
   run.writeJson('config.json', state.config);
@@ -108,6 +122,7 @@ export async function trainCommand(flags: TrainFlags): Promise<number> {
       maxFailures: flags.maxFailures,
       fault,
       shouldStop: () => stopSignal !== null,
+      evaluate,
     });
     console.log(
       `dgan: ${summary.end} after ${summary.steps} steps (${summary.epochs.toFixed(2)} epochs) | d_loss ${summary.d_loss?.toFixed(4)} g_loss ${summary.g_loss?.toFixed(4)} | ${summary.images_per_sec.toFixed(0)} img/s | params_sha256 ${summary.params_sha256}`,

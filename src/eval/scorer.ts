@@ -1,0 +1,43 @@
+/**
+ * The judge, loaded once with the statistics of the reference set (MNIST
+ * test): scores any set of images. Shared by `dgan eval` and by the
+ * evaluations `dgan train --eval-every` makes between epochs; a tfjs backend
+ * must be active in the calling thread.
+ */
+import type { ImageSet } from '../data/mnist.js';
+import { UserError } from '../errors.js';
+import type { ModelConfig } from '../config.js';
+import { imagePixels } from '../config.js';
+import { disposeNet, type Net, uploadNet } from '../model/mlp.js';
+import { sampleImages } from '../model/sample.js';
+import type { Gaussian } from './frechet.js';
+import { unitImages } from './images.js';
+import { type Judge, JUDGE_PIXELS, judgeImages, loadJudge } from './judge.js';
+import { type EvalRow, evalRow, gaussianOf } from './metrics.js';
+
+export interface Scorer {
+  judge: Judge;
+  reference: Gaussian;
+  score(set: string, images: Float32Array, n: number): EvalRow;
+  /** G's samples (eval mode, the `sample` streams of `seed`), scored. */
+  scoreG(set: string, gParams: Float32Array, model: ModelConfig, n: number, seed: number): EvalRow;
+  close(): void;
+}
+
+export function checkJudgeFits(model: ModelConfig): void {
+  if (imagePixels(model) !== JUDGE_PIXELS) throw new UserError(`the judge reads 28×28 images; this run's G draws ${model.image_side}×${model.image_side}`);
+}
+
+export function openScorer(judgeBase: string, test: ImageSet): Scorer {
+  const judge = loadJudge(judgeBase);
+  const net: Net = uploadNet(judge.spec, judge.params);
+  const reference = gaussianOf(judgeImages(net, unitImages(test.images, JUDGE_PIXELS, 0, test.count), test.count), test.count);
+  const score = (set: string, images: Float32Array, n: number) => evalRow(set, judgeImages(net, images, n), n, reference);
+  return {
+    judge,
+    reference,
+    score,
+    scoreG: (set, gParams, model, n, seed) => score(set, sampleImages(gParams, model, n, seed), n),
+    close: () => disposeNet(net),
+  };
+}
