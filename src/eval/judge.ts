@@ -17,7 +17,7 @@ import { dirname } from 'node:path';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { makeFolders } from '../outputs.js';
-import type { LayerSpec, NetSpec, ParamSlot } from '../model/layout.js';
+import { type LayerSpec, type NetSpec, netSpec } from '../model/layout.js';
 import { type Net, forward } from '../model/mlp.js';
 
 export const JUDGE_CLASSES = 10;
@@ -33,17 +33,7 @@ export function judgeSpec(hidden: [number, number] = [512, 128]): NetSpec {
     { in: hidden[0], out: hidden[1], activation: 'leaky', dropout: true },
     { in: hidden[1], out: JUDGE_CLASSES, activation: 'none', dropout: false },
   ];
-  const slots: ParamSlot[] = [];
-  let offset = 0;
-  layers.forEach((l, i) => {
-    for (const [kind, shape] of [['weight', [l.in, l.out]], ['bias', [l.out]]] as const) {
-      const size = shape.reduce((a, b) => a * b, 1);
-      slots.push({ name: `fc${i + 1}.${kind}`, shape: [...shape], offset, size });
-      offset += size;
-    }
-  });
-  // NetSpec names only the GAN's two nets; the judge is a discriminator with ten outputs.
-  return { name: 'D', layers, slots, size: offset };
+  return netSpec('judge', layers);
 }
 
 /** Width of the features: the last hidden layer. */

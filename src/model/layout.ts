@@ -25,14 +25,15 @@ export interface ParamSlot {
 }
 
 export interface NetSpec {
-  name: 'G' | 'D';
+  name: 'G' | 'D' | 'judge';
   layers: LayerSpec[];
   /** Per layer l: slots[2l] is its weight, slots[2l+1] its bias. */
   slots: ParamSlot[];
   size: number;
 }
 
-function netSpec(name: 'G' | 'D', layers: LayerSpec[]): NetSpec {
+/** Lays out the parameters of `layers`, layer by layer: weight, then bias. */
+export function netSpec(name: NetSpec['name'], layers: LayerSpec[]): NetSpec {
   const slots: ParamSlot[] = [];
   let offset = 0;
   layers.forEach((l, i) => {
