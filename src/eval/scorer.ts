@@ -8,11 +8,12 @@ import type { ImageSet } from '../data/mnist.js';
 import { UserError } from '../errors.js';
 import type { ModelConfig } from '../config.js';
 import { imagePixels } from '../config.js';
-import { disposeNet, type Net, uploadNet } from '../model/mlp.js';
+import * as tf from '@tensorflow/tfjs-core';
 import { sampleImages } from '../model/sample.js';
 import type { Gaussian } from './frechet.js';
 import { unitImages } from './images.js';
 import { type Judge, JUDGE_PIXELS, judgeImages, loadJudge } from './judge.js';
+import { uploadJudge } from './judge-net.js';
 import { type EvalRow, evalRow, gaussianOf } from './metrics.js';
 
 export interface Scorer {
@@ -30,7 +31,7 @@ export function checkJudgeFits(model: ModelConfig): void {
 
 export function openScorer(judgeBase: string, test: ImageSet): Scorer {
   const judge = loadJudge(judgeBase);
-  const net: Net = uploadNet(judge.spec, judge.params);
+  const net = uploadJudge(judge.layout, judge.params);
   const reference = gaussianOf(judgeImages(net, unitImages(test.images, JUDGE_PIXELS, 0, test.count), test.count), test.count);
   const score = (set: string, images: Float32Array, n: number) => evalRow(set, judgeImages(net, images, n), n, reference);
   return {
@@ -38,6 +39,6 @@ export function openScorer(judgeBase: string, test: ImageSet): Scorer {
     reference,
     score,
     scoreG: (set, gParams, model, n, seed) => score(set, sampleImages(gParams, model, n, seed), n),
-    close: () => disposeNet(net),
+    close: () => tf.dispose(net),
   };
 }

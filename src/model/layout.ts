@@ -25,25 +25,32 @@ export interface ParamSlot {
 }
 
 export interface NetSpec {
-  name: 'G' | 'D' | 'judge';
+  name: 'G' | 'D';
   layers: LayerSpec[];
   /** Per layer l: slots[2l] is its weight, slots[2l+1] its bias. */
   slots: ParamSlot[];
   size: number;
 }
 
-/** Lays out the parameters of `layers`, layer by layer: weight, then bias. */
-export function netSpec(name: NetSpec['name'], layers: LayerSpec[]): NetSpec {
+/** Named tensors packed one after another into a flat array. */
+export function packSlots(named: [string, number[]][]): { slots: ParamSlot[]; size: number } {
   const slots: ParamSlot[] = [];
   let offset = 0;
-  layers.forEach((l, i) => {
-    for (const [kind, shape] of [['weight', [l.in, l.out]], ['bias', [l.out]]] as const) {
-      const size = shape.reduce((a, b) => a * b, 1);
-      slots.push({ name: `fc${i + 1}.${kind}`, shape: [...shape], offset, size });
-      offset += size;
-    }
-  });
-  return { name, layers, slots, size: offset };
+  for (const [name, shape] of named) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    slots.push({ name, shape: [...shape], offset, size });
+    offset += size;
+  }
+  return { slots, size: offset };
+}
+
+/** Lays out the parameters of `layers`, layer by layer: weight, then bias. */
+export function netSpec(name: NetSpec['name'], layers: LayerSpec[]): NetSpec {
+  const named = layers.flatMap((l, i): [string, number[]][] => [
+    [`fc${i + 1}.weight`, [l.in, l.out]],
+    [`fc${i + 1}.bias`, [l.out]],
+  ]);
+  return { name, layers, ...packSlots(named) };
 }
 
 /** z → h → 2h → 4h → pixels, tanh output; dropout after the first two hidden layers. */
