@@ -1,13 +1,33 @@
-import { accessSync, closeSync, constants, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { accessSync, closeSync, constants, existsSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
+  }
+}
+
+/** Temporary files of `path` left by writers that were killed mid-write (their pid is gone). */
+function removeOrphans(path: string): void {
+  const prefix = `${basename(path)}.tmp-`;
+  for (const name of readdirSync(dirname(path))) {
+    const pid = Number(name.slice(prefix.length));
+    if (name.startsWith(prefix) && Number.isInteger(pid) && pid > 0 && !alive(pid)) rmSync(join(dirname(path), name), { force: true });
+  }
+}
 
 /**
  * Writes `data` to `path` so that readers (and a crash) see either the old file
- * or the complete new one, never a partial write.
+ * or the complete new one, never a partial write. A write killed midway leaves
+ * its temporary file, which the next write of the same path removes.
  */
 export function writeFileAtomic(path: string, data: Uint8Array | string): void {
   const tmp = `${path}.tmp-${process.pid}`;
   try {
+    removeOrphans(path);
     const fd = openSync(tmp, 'w');
     try {
       writeFileSync(fd, data);

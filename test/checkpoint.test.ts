@@ -1,6 +1,6 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { DEFAULTS } from '../src/config.js';
@@ -56,7 +56,9 @@ test('SIGKILL while saving leaves the previous checkpoint whole', async (t) => {
     lastStep = state.position.step;
   }
   t.true(lastStep > 0);
-  // Whatever temporary file a kill left behind, the next save replaces the checkpoint whole.
+  // Whatever temporary file a kill left behind, the next save replaces the checkpoint whole and removes it.
+  writeFileSync(join(dir, 'checkpoint.dgan.tmp-999999999'), 'left by a killed save');
   saveCheckpoint(dir, freshState(small));
   t.is(loadCheckpoint(dir).position.step, 0);
+  t.deepEqual(readdirSync(dir), ['checkpoint.dgan']);
 });

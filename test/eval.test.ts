@@ -1,9 +1,14 @@
 import test from 'ava';
-import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { judgeSpec, loadJudge, saveJudge } from '../src/eval/judge.js';
-import { initParams } from '../src/model/init.js';
-import { defaultMnistDir } from '../src/data/mnist.js';
+import * as tf from '@tensorflow/tfjs-core';
+import { startBackend } from '../src/backend.js';
+import { DEFAULT_JUDGE } from '../src/commands/eval.js';
+import { packagePath } from '../src/commands/options.js';
+import { unitImages } from '../src/eval/images.js';
+import { JUDGE_PIXELS, accuracy, judgeImages, loadJudge, saveJudge } from '../src/eval/judge.js';
+import { type JudgeShape, initJudge, judgeLayout, uploadJudge } from '../src/eval/judge-net.js';
+import { defaultMnistDir, loadMnist } from '../src/data/mnist.js';
 import { describe, readJson, readLog, runCli, tempDir, tinyRun, writeConfig, writeMnistSubset } from './helpers/tiny.js';
 
 // One tiny run and one untrained small judge for the whole file: the command's
@@ -13,10 +18,10 @@ let tiny: Promise<string> | undefined;
 const tinyRunDir = () => (tiny ??= tinyRun(dir));
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 
-const HIDDEN: [number, number] = [32, 16];
+const SHAPE: JudgeShape = { channels: [2, 3], kernel: 3, hidden: 16 };
 function writeJudge(base: string): Float32Array {
-  const params = initParams(judgeSpec(HIDDEN), 3);
-  saveJudge(base, HIDDEN, params, 0.1, { untrained: true });
+  const params = initJudge(judgeLayout(SHAPE), 3);
+  saveJudge(base, SHAPE, params, 0.1, { untrained: true });
   return params;
 }
 
@@ -25,12 +30,26 @@ test('a saved judge loads back bit for bit, and a damaged one is refused', (t) =
   const params = writeJudge(base);
   const back = loadJudge(base);
   t.deepEqual(back.params, params);
-  t.is(back.spec.layers[2].in, HIDDEN[1]);
+  t.deepEqual(back.layout, judgeLayout(SHAPE));
   const bytes = readFileSync(`${base}.bin`);
   bytes[0] ^= 1;
   writeFileSync(`${base}.bin`, bytes);
   t.throws(() => loadJudge(base), { message: /sha256 differs/ });
   t.throws(() => loadJudge(join(dir, 'nowhere')), { message: /judge file not found/ });
+  const header = readJson(`${base}.json`);
+  writeFileSync(`${base}.json`, JSON.stringify({ ...header, version: 1 }));
+  t.throws(() => loadJudge(base), { message: /judge format version 1, this dgan reads 2; train one with/ });
+});
+
+test('the shipped judge classifies MNIST test at the accuracy its header records, at least 98%', async (t) => {
+  await startBackend('wasm');
+  const judge = loadJudge(packagePath(DEFAULT_JUDGE));
+  const test10k = loadMnist(defaultMnistDir(), 't10k');
+  const net = uploadJudge(judge.layout, judge.params);
+  const acc = accuracy(judgeImages(net, unitImages(test10k.images, JUDGE_PIXELS, 0, test10k.count), test10k.count).probs, test10k.labels);
+  tf.dispose(net);
+  t.true(acc >= 0.98, `accuracy ${acc}`);
+  t.true(Math.abs(acc - judge.header.test_accuracy) <= 2 / test10k.count, `measured ${acc}, header ${judge.header.test_accuracy}`);
 });
 
 test('dgan eval prints the table and writes the JSON, with real images near and noise far', async (t) => {
@@ -76,7 +95,11 @@ test('dgan train --eval-every 1 logs a score of G after each epoch', async (t) =
   t.regex(r.stdout, /eval after epoch 1: FD \d+\.\d+ \| IS \d+\.\d+/);
   const evals = readLog(out).filter((l) => l.type === 'eval');
   t.deepEqual(evals.map((e) => e.epoch), [1, 2]);
+  const judge = loadJudge(packagePath(DEFAULT_JUDGE)).header.sha256;
+  t.true(existsSync(join(out, 'scores.png')), "the report draws the scores' curves");
+  t.regex(readFileSync(join(out, 'report.html'), 'utf8'), new RegExp(`Judge <code>${judge.slice(0, 16)}</code>`));
   for (const e of evals) {
+    t.is(e.judge, judge);
     t.is(e.n, 200);
     t.true(Number.isFinite(e.fd) && e.fd > 0, `fd ${e.fd}`);
     t.true(e.inception_score >= 1 && e.inception_score <= 10, `IS ${e.inception_score}`);

@@ -6,7 +6,7 @@ import { PNG } from 'pngjs';
 import { lossPoints } from '../src/report/charts.js';
 import { decodePng, gridCells } from '../src/report/grid.js';
 import { flattenConfig } from '../src/config.js';
-import { LOSSES_FILE, PROGRESSION_FILE, REPORT_FILE, writeReport } from '../src/report/page.js';
+import { LOSSES_FILE, PROGRESSION_FILE, REPORT_FILE, SCORES_FILE, writeReport } from '../src/report/page.js';
 import { progressionEpochs, sampleCells } from '../src/report/progression.js';
 import { type BatchRecord, type SampleFile, latestSample } from '../src/report/runlog.js';
 import { RunDir } from '../src/train/rundir.js';
@@ -56,11 +56,20 @@ test('a 25-epoch run directory: progression.png holds epochs 10, 20 and 25, one 
   for (let epoch = 1; epoch <= 25; epoch++) {
     // Epoch e's digit k is a flat gray that names both: (e·16 + k) mod 255 levels.
     const pixels = new Float32Array(16 * SIDE * SIDE).map((_, i) => (((epoch * 16 + Math.floor(i / (SIDE * SIDE))) % 255) / 255) * 2 - 1);
-    run.writeSamples(`epoch-${String(epoch).padStart(3, '0')}`, pixels, SIDE);
-    run.log({ type: 'epoch', time: new Date(Date.UTC(2025, 0, 1, 0, epoch)).toISOString(), epoch, epochs: 25, step: epoch * 4, d_loss_mean: 1, g_loss_mean: 1, params_sha256: 'ab' });
+    const samples = run.writeSamples(`epoch-${String(epoch).padStart(3, '0')}`, pixels, SIDE);
+    const time = new Date(Date.UTC(2025, 0, 1, 0, epoch)).toISOString();
+    run.log({ type: 'epoch', time, epoch, epochs: 25, step: epoch * 4, d_loss_mean: 1, g_loss_mean: 1, params_sha256: 'ab', samples });
+    // Scores after epochs 5 (by a judge since retrained), 10 and 20.
+    const judge = epoch === 5 ? 'old-judge' : 'new-judge';
+    const score = { type: 'eval' as const, time, epoch, step: epoch * 4, judge, set: 'G', n: 500, fd: 1000 + epoch, inception_score: epoch / 10, confidence: 0.5, class_shares: new Array(10).fill(0.1) };
+    if (epoch % 5 === 0 && epoch <= 20 && epoch !== 15) run.log(score);
   }
   const files = await writeReport(dir);
+  t.is(files.scores, join(dir, SCORES_FILE));
+  const scores = decodePng(readFileSync(files.scores!));
+  t.true(scores.width > 600 && scores.height > 150, `scores.png ${scores.width}×${scores.height}`);
   t.is(files.losses, null, 'no batch records, no curve');
+  t.false(readFileSync(files.report, 'utf8').includes('No scores'));
   const fig = decodePng(readFileSync(join(dir, PROGRESSION_FILE)));
   t.is(fig.width, ROW_WIDTH);
   t.is(fig.height, rowsHeight(3));
@@ -73,6 +82,10 @@ test('a 25-epoch run directory: progression.png holds epochs 10, 20 and 25, one 
   t.regex(html, /epoch 25<\/span>/);
   t.notRegex(html, /epoch 15<\/span>/);
   t.regex(html, /samples\/epoch-025\.png, after step 100/, 'the final grid is the last epoch');
+  t.regex(html, /<td class="num">10<\/td><td class="num">40<\/td><td class="num">500<\/td><td class="num">1010\.00<\/td><td class="num">1\.00<\/td>/);
+  t.regex(html, /<td class="num">1020\.00<\/td>/);
+  t.notRegex(html, /1005\.00/, "the retrained judge's older score is left out");
+  t.regex(html, /1 earlier score by another judge is left out/);
 });
 
 test('dgan train writes report.html, losses.png and progression.png; dgan report RUN_DIR redraws them; Chromium renders every image', async (t) => {

@@ -74,7 +74,7 @@ async function scorerFor(state: TrainState, every: number, n: number, data?: str
   checkJudgeFits(state.config.model);
   await startBackend('wasm');
   const scorer = openScorer(packagePath(DEFAULT_JUDGE), loadMnist(data ?? defaultMnistDir(), 't10k'));
-  return { every, score: (s) => scorer.scoreG(`G (step ${s.position.step})`, s.g.params, s.config.model, n, EVAL_DEFAULTS.seed) };
+  return { every, judge: scorer.judge.header.sha256, score: (s) => scorer.scoreG(`G (step ${s.position.step})`, s.g.params, s.config.model, n, EVAL_DEFAULTS.seed) };
 }
 
 export async function trainCommand(flags: TrainFlags): Promise<number> {

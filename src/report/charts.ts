@@ -1,12 +1,12 @@
 /**
- * The loss curves as a chart: a Vega-Lite spec, rendered to SVG by Vega in
+ * The report's charts (the losses, the judge's scores): Vega-Lite specs, rendered to SVG by Vega in
  * Node (pure JS, no canvas, no browser) and rasterised by resvg. The three
  * libraries are imported when a chart is drawn, not at start-up: together
  * they take about half a second to load, which `dgan train` should not pay
  * before its first step.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { BatchRecord } from './runlog.js';
+import type { BatchRecord, EvalRecord } from './runlog.js';
 
 export interface LossPoint {
   /** Fractional epochs done: epoch e's batch b of n ends at e − 1 + (b + 1)/n. */
@@ -49,6 +49,44 @@ export function lossSpec(points: LossPoint[]): TopLevelSpec {
       y: { field: 'loss', type: 'quantitative', title: 'loss (BCE)' },
       color: { field: 'net', type: 'nominal', title: null, scale: { domain: ['D', 'G'] }, legend: { labelExpr: "datum.label + ' loss'" } },
     },
+  };
+}
+
+export interface EvalPoint {
+  epoch: number;
+  metric: string;
+  value: number;
+}
+
+/** The panels of the score chart, in order; the arrow says which way is better. */
+export const EVAL_METRICS: [keyof EvalRecord, string][] = [
+  ['fd', 'Fréchet distance ↓'],
+  ['inception_score', 'Inception score ↑'],
+  ['confidence', 'judge confidence ↑'],
+];
+
+export function evalPoints(records: EvalRecord[]): EvalPoint[] {
+  return records.flatMap((r) => EVAL_METRICS.map(([key, metric]) => ({ epoch: r.epoch, metric, value: r[key] as number })));
+}
+
+/** One small panel per metric side by side, each with its own y scale. */
+export function evalSpec(points: EvalPoint[], n: number): TopLevelSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: `G scored by the judge (${n} samples per point)`,
+    background: 'white',
+    data: { values: points },
+    facet: { column: { field: 'metric', type: 'nominal', title: null, sort: EVAL_METRICS.map(([, m]) => m) } },
+    spec: {
+      width: 190,
+      height: 170,
+      mark: { type: 'line', point: true, strokeWidth: 1.5 },
+      encoding: {
+        x: { field: 'epoch', type: 'quantitative', title: 'epoch', scale: { zero: true } },
+        y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
+      },
+    },
+    resolve: { scale: { y: 'independent' } },
   };
 }
 

@@ -3,7 +3,7 @@
  * data: URIs, the style is inline, no scripts), so it can be mailed, archived
  * or opened offline and looks the same everywhere.
  */
-import type { EpochRecord } from './runlog.js';
+import type { EpochRecord, EvalRecord } from './runlog.js';
 
 export interface PageImage {
   png: Buffer;
@@ -18,6 +18,8 @@ export interface ReportPage {
   /** One line: how the run ended, or that it is under way. */
   status: string;
   losses: PageImage | null;
+  /** The judge's scores (dgan train --eval-every), by the judge that scored last; `others` by earlier judges are left out. */
+  scores: { chart: PageImage | null; records: EvalRecord[]; others: number };
   progression: { epoch: number; image: PageImage }[];
   finalGrid: (PageImage & { caption: string }) | null;
   summary: Record<string, unknown> | null;
@@ -71,6 +73,19 @@ function epochTable(epochs: EpochRecord[]): string {
   return `<table>${head}${rows.join('')}</table>`;
 }
 
+function scoresSection(scores: ReportPage['scores']): string {
+  if (scores.records.length === 0) return '<p class="empty">No scores: train with <code>--eval-every K</code> to have the judge of <code>dgan eval</code> score G every K epochs.</p>';
+  const head = '<tr><th>epoch</th><th>step</th><th>n</th><th>Fréchet distance</th><th>Inception score</th><th>confidence</th></tr>';
+  const rows = scores.records.map(
+    (e) =>
+      `<tr><td class="num">${e.epoch}</td><td class="num">${e.step}</td><td class="num">${e.n}</td><td class="num">${fixed(e.fd, 2)}</td>` +
+      `<td class="num">${fixed(e.inception_score, 2)}</td><td class="num">${fixed(e.confidence, 3)}</td></tr>`,
+  );
+  const judge = `<p>Judge <code>${escapeHtml((scores.records[0].judge ?? '').slice(0, 16) || 'not recorded')}</code>; the same metrics as <code>dgan eval</code>, against MNIST test.` +
+    (scores.others ? ` ${scores.others} earlier score${scores.others === 1 ? '' : 's'} by another judge ${scores.others === 1 ? 'is' : 'are'} left out.` : '') + '</p>';
+  return `${scores.chart ? img(scores.chart) : ''}${judge}<table>${head}${rows.join('')}</table>`;
+}
+
 export function reportHtml(page: ReportPage): string {
   const losses = page.losses ? img(page.losses) : '<p class="empty">No batch records in log.jsonl yet.</p>';
   const progression = page.progression.length
@@ -95,6 +110,8 @@ export function reportHtml(page: ReportPage): string {
 <p class="status">${escapeHtml(page.status)}</p>
 <h2>Losses</h2>
 ${losses}
+<h2>Scores</h2>
+${scoresSection(page.scores)}
 <h2>Progression</h2>
 <p>The same 16 fixed-z digits (G in eval mode), one row per epoch: every 10th epoch and the last (every epoch in a run of fewer than 10).</p>
 ${progression}

@@ -1,21 +1,23 @@
 /**
  * `report.html` of a run directory, with the figures beside it as PNG files:
- * losses.png (D and G over training) and progression.png (the fixed-z digits
- * epoch by epoch). Everything comes from the files a run writes, so a report
+ * losses.png (D and G over training), scores.png (the judge's scores, for a
+ * run with --eval-every) and progression.png (the fixed-z digits epoch by
+ * epoch). Everything comes from the files a run writes, so a report
  * can be made of any run, finished or not, at any time.
  */
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { flattenConfig } from '../config.js';
 import { writeFileAtomic } from '../fsutil.js';
-import { type Chart, lossPoints, lossSpec, renderChart } from './charts.js';
+import { type Chart, evalPoints, evalSpec, lossPoints, lossSpec, renderChart } from './charts.js';
 import { type RgbaImage, decodePng, encodePng } from './grid.js';
 import { type PageImage, type ReportPage, reportHtml } from './html.js';
 import { PROGRESSION_COLS, progressionEpochs, progressionImage, sampleCells } from './progression.js';
-import { type RunRecords, readRun } from './runlog.js';
+import { type RunRecords, latestJudgeEvals, readRun } from './runlog.js';
 
 export const REPORT_FILE = 'report.html';
 export const LOSSES_FILE = 'losses.png';
+export const SCORES_FILE = 'scores.png';
 export const PROGRESSION_FILE = 'progression.png';
 
 /** Sample grids are 28 px digits: shown at twice their size, pixels kept square. */
@@ -24,6 +26,7 @@ const DIGIT_ZOOM = 2;
 export interface ReportFiles {
   report: string;
   losses: string | null;
+  scores: string | null;
   progression: string | null;
 }
 
@@ -66,13 +69,21 @@ function status(run: RunRecords): string {
 export async function writeReport(dir: string): Promise<ReportFiles> {
   const run = readRun(dir);
   const side = run.config.model.image_side;
-  const files: ReportFiles = { report: join(dir, REPORT_FILE), losses: null, progression: null };
+  const files: ReportFiles = { report: join(dir, REPORT_FILE), losses: null, scores: null, progression: null };
 
   let chart: Chart | null = null;
   if (run.batches.length) {
     chart = await renderChart(lossSpec(lossPoints(run.batches)));
     files.losses = join(dir, LOSSES_FILE);
     writeFileAtomic(files.losses, chart.png);
+  }
+
+  const evals = latestJudgeEvals(run.evals);
+  let scores: Chart | null = null;
+  if (evals.shown.length) {
+    scores = await renderChart(evalSpec(evalPoints(evals.shown), evals.shown.at(-1)!.n));
+    files.scores = join(dir, SCORES_FILE);
+    writeFileAtomic(files.scores, scores.png);
   }
 
   const epochs = progressionEpochs(run.epochSamples.keys());
@@ -92,6 +103,11 @@ export async function writeReport(dir: string): Promise<ReportFiles> {
     title: `dgan run ${dir}`,
     status: status(run),
     losses: chart && { png: chart.png, width: chart.width, height: chart.height, alt: 'loss of D and G over training' },
+    scores: {
+      chart: scores && { png: scores.png, width: scores.width, height: scores.height, alt: "Fréchet distance, Inception score and the judge's confidence after each evaluated epoch" },
+      records: evals.shown,
+      others: evals.others,
+    },
     progression,
     finalGrid: final && finalPng && {
       ...digitImage(decodePng(finalPng), finalPng, 'the fixed-z digits at the end of the run'),

@@ -7,30 +7,10 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
 import { UserError } from '../errors.js';
+import type { BatchRecord, EpochRecord, EvalRecord } from '../train/records.js';
 import type { Summary } from '../train/trainer.js';
 
-export interface BatchRecord {
-  type: 'batch';
-  time: string;
-  epoch: number; // 1-based
-  epochs: number;
-  batch: number; // 0-based index of the batch just done
-  batches: number;
-  step: number;
-  d_loss: number;
-  g_loss: number;
-}
-
-export interface EpochRecord {
-  type: 'epoch';
-  time: string;
-  epoch: number; // 1-based, the epoch just finished
-  epochs: number;
-  step: number;
-  d_loss_mean: number | null;
-  g_loss_mean: number | null;
-  params_sha256: string;
-}
+export type { BatchRecord, EpochRecord, EvalRecord } from '../train/records.js';
 
 export interface SampleFile {
   path: string;
@@ -46,6 +26,8 @@ export interface RunRecords {
   /** One per step, ascending (a step logged twice, e.g. around a crash, keeps its last record). */
   batches: BatchRecord[];
   epochs: EpochRecord[];
+  /** The judge's scores, one per epoch, ascending. */
+  evals: EvalRecord[];
   summary: Summary | null;
   /** samples/epoch-NNN.png by epoch number. */
   epochSamples: Map<number, SampleFile>;
@@ -92,6 +74,16 @@ export function latestSample(files: SampleFile[]): SampleFile | null {
   return files.reduce<SampleFile | null>((best, f) => (best === null || later(f, best) ? f : best), null);
 }
 
+/**
+ * The scores of the judge that scored last, and how many by other judges are
+ * left out: after the judge is retrained, a run's older scores no longer compare.
+ */
+export function latestJudgeEvals(evals: EvalRecord[]): { shown: EvalRecord[]; others: number } {
+  const judge = evals.at(-1)?.judge;
+  const shown = evals.filter((e) => e.judge === judge);
+  return { shown, others: evals.length - shown.length };
+}
+
 export function readRun(dir: string): RunRecords {
   const configPath = join(dir, 'config.json');
   if (!existsSync(configPath)) throw new UserError(`${dir} is not a dgan run directory (no config.json); give the --out folder of a \`dgan train\``);
@@ -99,6 +91,7 @@ export function readRun(dir: string): RunRecords {
   const records = readRecords(join(dir, 'log.jsonl'));
   const batches = lastPerKey(records.filter((r): r is BatchRecord & Record<string, unknown> => r.type === 'batch'), (r) => r.step);
   const epochs = lastPerKey(records.filter((r): r is EpochRecord & Record<string, unknown> => r.type === 'epoch'), (r) => r.epoch);
+  const evals = lastPerKey(records.filter((r): r is EvalRecord & Record<string, unknown> => r.type === 'eval'), (r) => r.epoch);
   const summaryPath = join(dir, 'summary.json');
   const summary = existsSync(summaryPath) ? readJsonFile<Summary>(summaryPath) : null;
 
@@ -113,5 +106,5 @@ export function readRun(dir: string): RunRecords {
     else if (s) files.push({ path, epoch: null, step: Number(s[1]) });
   }
   const epochSamples = new Map(files.filter((f) => f.epoch !== null).map((f) => [f.epoch!, f]));
-  return { dir, config, batches, epochs, summary, epochSamples, finalSample: latestSample(files) };
+  return { dir, config, batches, epochs, evals, summary, epochSamples, finalSample: latestSample(files) };
 }

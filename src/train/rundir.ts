@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { checkOutFolder, makeFolders } from '../outputs.js';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../fsutil.js';
+import type { LogRecord } from './records.js';
 import { encodePng, gridImage } from '../report/grid.js';
 import { CHECKPOINT_FILE } from './checkpoint.js';
 
@@ -38,7 +39,7 @@ export class RunDir {
   }
 
   /** One record per line; a line is appended whole or not at all. */
-  log(record: Record<string, unknown>): void {
+  log(record: LogRecord): void {
     appendFileSync(join(this.path, 'log.jsonl'), JSON.stringify(record) + '\n');
   }
 

@@ -13,6 +13,7 @@ import { ConsoleReporter, lossLine } from '../report/console.js';
 import { reportAfterRun } from '../report/page.js';
 import { Purpose } from '../rng.js';
 import { saveCheckpoint } from './checkpoint.js';
+import type { EpochRecord } from './records.js';
 import type { RunDir } from './rundir.js';
 import { startReplicas } from './replicas.js';
 import { type TrainState, paramsSha256 } from './state.js';
@@ -33,7 +34,7 @@ export interface TrainOptions {
   /** Polled at every step boundary: a true stops the run with a checkpoint (SIGINT/SIGTERM). */
   shouldStop?: () => boolean;
   /** Scores G after every `every` epochs (dgan train --eval-every): the row goes to the log and the console. */
-  evaluate?: { every: number; score: (state: TrainState) => EvalRow };
+  evaluate?: { every: number; judge: string; score: (state: TrainState) => EvalRow };
 }
 
 export type TrainEnd = 'finished' | 'max-steps' | 'interrupted';
@@ -122,12 +123,12 @@ export async function train(opts: TrainOptions): Promise<Summary> {
       // End of epoch: the fixed-z digits (G in eval mode), then a checkpoint positioned at the next epoch.
       const grid = run.writeSamples(`epoch-${String(pos.epoch + 1).padStart(3, '0')}`, await pool.generate(fixedZ, FIXED_Z_COUNT, versions(state)), config.model.image_side);
       const sha = paramsSha256(state);
-      const record = { type: 'epoch', time: new Date().toISOString(), epoch: pos.epoch + 1, epochs, step: pos.step, d_loss_mean: n ? dSum / n : null, g_loss_mean: n ? gSum / n : null, params_sha256: sha, samples: grid };
+      const record: EpochRecord = { type: 'epoch', time: new Date().toISOString(), epoch: pos.epoch + 1, epochs, step: pos.step, d_loss_mean: n ? dSum / n : null, g_loss_mean: n ? gSum / n : null, params_sha256: sha, samples: grid };
       run.log(record);
       reporter.line(`${lossLine({ epoch: pos.epoch, epochs, batch: batches, batches }, last!.d, last!.g)} | epoch mean d_loss ${record.d_loss_mean?.toFixed(4)} g_loss ${record.g_loss_mean?.toFixed(4)} | params ${sha.slice(0, 16)} | ${grid}`);
       if (opts.evaluate && (pos.epoch + 1) % opts.evaluate.every === 0) {
         const row = opts.evaluate.score(state);
-        run.log({ type: 'eval', time: new Date().toISOString(), epoch: pos.epoch + 1, step: pos.step, ...row });
+        run.log({ type: 'eval', time: new Date().toISOString(), epoch: pos.epoch + 1, step: pos.step, judge: opts.evaluate.judge, ...row });
         reporter.line(`eval after epoch ${pos.epoch + 1}: FD ${row.fd.toFixed(2)} | IS ${row.inception_score.toFixed(2)} | confidence ${row.confidence.toFixed(3)} (n ${row.n})`);
       }
       pos.epoch++;
