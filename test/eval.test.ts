@@ -1,5 +1,5 @@
 import test from 'ava';
-import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { startBackend } from '../src/backend.js';
@@ -9,6 +9,7 @@ import { unitImages } from '../src/eval/images.js';
 import { JUDGE_PIXELS, accuracy, judgeImages, loadJudge, saveJudge } from '../src/eval/judge.js';
 import { type JudgeShape, initJudge, judgeLayout, uploadJudge } from '../src/eval/judge-net.js';
 import { defaultMnistDir, loadMnist } from '../src/data/mnist.js';
+import { encodeNpy, npyHeader } from '../src/report/npy.js';
 import { describe, readJson, readLog, runCli, tempDir, tinyRun, writeConfig, writeMnistSubset } from './helpers/tiny.js';
 
 // One tiny run and one untrained small judge for the whole file: the command's
@@ -105,4 +106,59 @@ test('dgan train --eval-every 1 logs a score of G after each epoch', async (t) =
     t.true(e.inception_score >= 1 && e.inception_score <= 10, `IS ${e.inception_score}`);
     t.is(Math.round(e.class_shares.reduce((a: number, b: number) => a + b, 0) * 1000), 1000);
   }
+});
+
+test('dgan eval --samples judges a .npy of images: the same scores as the checkpoint whose G drew them', async (t) => {
+  const run = await tinyRunDir();
+  const judge = join(dir, 'j-samples', 'judge');
+  writeJudge(judge);
+  const npy = join(dir, 'samples', 'g.npy');
+  const drawn = await runCli(['sample', '--checkpoint', run, '--n', '300', '--format', 'npy', '--out', npy]);
+  t.is(drawn.code, 0, describe(drawn));
+  const fromFile = join(dir, 'samples', 'file.json'), fromRun = join(dir, 'samples', 'run.json');
+  const r = await runCli(['eval', '--samples', npy, '--judge', judge, '--json', fromFile]);
+  t.is(r.code, 0, describe(r));
+  t.regex(r.stdout, /samples \(g\.npy\)/);
+  t.is((await runCli(['eval', '--checkpoint', run, '--n', '300', '--judge', judge, '--json', fromRun])).code, 0);
+  const [file, ckpt] = [readJson(fromFile), readJson(fromRun)];
+  t.is(file.n, 300, 'n is the rows in the file when --n asks for more');
+  t.is(file.samples, npy);
+  t.deepEqual(file.rows.map((row: { fd: number }) => row.fd), ckpt.rows.map((row: { fd: number }) => row.fd));
+  t.is(file.rows[0].inception_score, ckpt.rows[0].inception_score);
+});
+
+test('dgan eval --samples: a bad file is a one-line usage error, [0, 1] images a warning', async (t) => {
+  const judge = join(dir, 'j-bad', 'judge');
+  writeJudge(judge);
+  const write = (name: string, bytes: Uint8Array | string) => {
+    const path = join(dir, 'bad', name);
+    mkdirSync(join(dir, 'bad'), { recursive: true });
+    writeFileSync(path, bytes);
+    return path;
+  };
+  const cases: [string[], RegExp][] = [
+    [[], /give one of --checkpoint RUN_DIR .* and --samples FILE\.npy/],
+    [['--samples', join(dir, 'bad', 'none.npy')], /none\.npy not found/],
+    [['--samples', write('text.npy', 'hello')], /text\.npy is not a \.npy file/],
+    [['--samples', write('shape.npy', encodeNpy(new Float32Array(20), [4, 5]))], /shape \(4, 5\); the judge reads \(n, 784\)/],
+    [['--samples', write('range.npy', encodeNpy(new Float32Array(2 * 784).fill(3), [2, 784]))], /pixels in \[3, 3\]; the judge reads G's range/],
+    [['--samples', write('cut.npy', encodeNpy(new Float32Array(2 * 784), [2, 784]).subarray(0, 500))], /cut off: shape \(2, 784\) needs 6272 bytes/],
+    [['--samples', write('int.npy', Buffer.concat([Buffer.from(npyHeader([2, 784]).toString('latin1').replace("'<f4'", "'<i4'"), 'latin1'), Buffer.alloc(4 * 2 * 784)]))], /dtype <i4; save it as float32/],
+  ];
+  for (const [args, message] of cases) {
+    const r = await runCli(['eval', '--judge', judge, ...args]);
+    t.is(r.code, 2, describe(r));
+    t.regex(r.stderr, message);
+    t.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
+  const run = await tinyRunDir();
+  const both = await runCli(['eval', '--checkpoint', run, '--samples', write('x.npy', 'x'), '--judge', judge]);
+  t.is(both.code, 2);
+  t.regex(both.stderr, /give one of/);
+
+  const unit = write('unit.npy', encodeNpy(new Float32Array(3 * 28 * 28).fill(0.5), [3, 28, 28]));
+  const r = await runCli(['eval', '--samples', unit, '--judge', judge]);
+  t.is(r.code, 0, describe(r));
+  t.regex(r.stdout, /warning: every pixel of .*unit\.npy is ≥ 0; if they are \[0, 1\] images, rescale/);
+  t.regex(r.stdout, /3 images per row/);
 });

@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { encodeNpy, npyHeader } from '../src/report/npy.js';
+import { NpyError, decodeNpy, encodeNpy, npyHeader } from '../src/report/npy.js';
 import { describe, listTree, runCli, tempDir, tinyRun } from './helpers/tiny.js';
 
 const PIXELS = 28 * 28;
@@ -48,6 +48,27 @@ test('npy header: version 1.0, dict padded with spaces and a newline to a multip
   t.deepEqual(npy.shape, [2, 3]);
   t.deepEqual([...npy.data], [1, -1, 0.5, 0, -0.25, 0.75]);
   t.throws(() => encodeNpy(new Float32Array(5), [2, 3]), { instanceOf: RangeError });
+});
+
+/** A version 1.0 .npy file with this header dict, as numpy.save writes it. */
+function npyBytes(dict: string, body: Buffer): Buffer {
+  const padded = dict.padEnd(Math.ceil((10 + dict.length + 1) / 64) * 64 - 10 - 1, ' ') + '\n';
+  const length = Buffer.alloc(2);
+  length.writeUInt16LE(padded.length);
+  return Buffer.concat([Buffer.from('\x93NUMPY\x01\x00', 'latin1'), length, Buffer.from(padded, 'latin1'), body]);
+}
+
+test("decodeNpy reads dgan's float32 files back, and numpy's float64 ones rounded to float32", (t) => {
+  const values = Float32Array.of(1, -1, 0.5, 0, -0.25, 0.1);
+  t.deepEqual(decodeNpy(encodeNpy(values, [3, 2])), { data: values, shape: [3, 2] });
+  // numpy.save of numpy.array([[0.1, -2.5]]): float64
+  const body = Buffer.alloc(16);
+  body.writeDoubleLE(0.1, 0);
+  body.writeDoubleLE(-2.5, 8);
+  const f64 = decodeNpy(npyBytes("{'descr': '<f8', 'fortran_order': False, 'shape': (1, 2), }", body));
+  t.deepEqual(f64.shape, [1, 2]);
+  t.deepEqual([...f64.data], [Math.fround(0.1), -2.5]);
+  t.throws(() => decodeNpy(npyBytes("{'descr': '<f8', 'fortran_order': True, 'shape': (1, 2), }", body)), { instanceOf: NpyError, message: /Fortran order/ });
 });
 
 test('dgan sample: a PNG grid and an N×784 float32 .npy in [−1, 1], repeatable by seed', async (t) => {

@@ -6,15 +6,18 @@
  * near 0) and uniform noise (far off). Every row has the same n, since the
  * distance's bias depends on it.
  */
-import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { UserError } from '../errors.js';
 import { startBackend } from '../backend.js';
 import { defaultMnistDir, loadMnist } from '../data/mnist.js';
 import { noiseImages, unitImages } from '../eval/images.js';
 import { JUDGE_PIXELS } from '../eval/judge.js';
 import { type EvalRow, formatRows } from '../eval/metrics.js';
-import { checkJudgeFits, openScorer } from '../eval/scorer.js';
+import { type Scorer, checkJudgeFits, openScorer } from '../eval/scorer.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { checkOutFile, makeFolders } from '../outputs.js';
+import { decodeNpy, NpyError } from '../report/npy.js';
 import { loadCheckpoint } from '../train/checkpoint.js';
 import { packagePath } from './options.js';
 
@@ -25,7 +28,8 @@ export const DEFAULT_JUDGE = 'judge/mnist-judge';
 export const MAX_EVAL_N = 60_000;
 
 export interface EvalFlags {
-  checkpoint: string;
+  checkpoint?: string;
+  samples?: string;
   n: number;
   seed: number;
   json?: string;
@@ -33,15 +37,58 @@ export interface EvalFlags {
   data?: string;
 }
 
-export async function evalCommand(flags: EvalFlags): Promise<number> {
-  const state = loadCheckpoint(flags.checkpoint);
-  if (flags.json) checkOutFile(flags.json, '--json');
+/** The images to judge: G's fresh samples, or a .npy file of images someone else drew. */
+interface Subject {
+  label: string;
+  /** Rows available; Infinity for a G, which draws as many as asked. */
+  rows: number;
+  images(n: number, scorer: Scorer): EvalRow;
+  /** Where it came from, for the JSON report. */
+  source: Record<string, unknown>;
+}
+
+function checkpointSubject(path: string, seed: number): Subject {
+  const state = loadCheckpoint(path);
   const { model } = state.config;
   checkJudgeFits(model);
+  const label = `G (step ${state.position.step})`;
+  return { label: `${path} at step ${state.position.step}`, rows: Infinity, images: (n, scorer) => scorer.scoreG(label, state.g.params, model, n, seed), source: { checkpoint: path, step: state.position.step } };
+}
+
+/** Pixels in [−1, 1], G's range; [0, 1] images pass the check but are far off, so they are pointed out. */
+function samplesSubject(path: string): Subject {
+  if (!existsSync(path)) throw new UserError(`--samples: ${path} not found`);
+  let npy: { data: Float32Array; shape: number[] };
+  try {
+    npy = decodeNpy(readFileSync(path));
+  } catch (e) {
+    if (e instanceof NpyError) throw new UserError(`--samples: ${path} is ${e.message}`);
+    throw e;
+  }
+  const [rows, ...rest] = npy.shape;
+  const perRow = rest.reduce((a, b) => a * b, 1);
+  if (npy.shape.length < 2 || perRow !== JUDGE_PIXELS) throw new UserError(`--samples: ${path} has shape (${npy.shape.join(', ')}); the judge reads (n, 784) or (n, 28, 28) arrays of 28×28 images`);
+  if (rows < 2) throw new UserError(`--samples: ${path} holds ${rows} image(s); the Fréchet distance needs at least 2`);
+  let lo = Infinity, hi = -Infinity;
+  for (const v of npy.data) {
+    if (!Number.isFinite(v)) throw new UserError(`--samples: ${path} holds a non-finite value (${v})`);
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  if (lo < -1 - 1e-6 || hi > 1 + 1e-6) throw new UserError(`--samples: ${path} has pixels in [${lo}, ${hi}]; the judge reads G's range [−1, 1] (from bytes: x/127.5 − 1)`);
+  if (lo >= 0) console.log(`dgan: warning: every pixel of ${path} is ≥ 0; if they are [0, 1] images, rescale them to [−1, 1] (2x − 1) or the scores will be far off`);
+  const label = `samples (${basename(path)})`;
+  return { label: path, rows, images: (n, scorer) => scorer.score(label, npy.data, n), source: { samples: path, rows } };
+}
+
+export async function evalCommand(flags: EvalFlags): Promise<number> {
+  if (!flags.checkpoint === !flags.samples) throw new UserError('give one of --checkpoint RUN_DIR (a run\'s G) and --samples FILE.npy (images drawn elsewhere)');
+  const subject = flags.checkpoint ? checkpointSubject(flags.checkpoint, flags.seed) : samplesSubject(flags.samples!);
+  if (flags.json) checkOutFile(flags.json, '--json');
   const judgeBase = flags.judge ?? packagePath(DEFAULT_JUDGE);
   const dir = flags.data ?? defaultMnistDir();
   const train = loadMnist(dir, 'train'), test = loadMnist(dir, 't10k');
-  const n = Math.min(flags.n, train.count);
+  const n = Math.min(flags.n, train.count, subject.rows);
 
   await startBackend('wasm');
   const scorer = openScorer(judgeBase, test);
@@ -49,7 +96,7 @@ export async function evalCommand(flags: EvalFlags): Promise<number> {
   let rows: EvalRow[];
   try {
     rows = [
-      scorer.scoreG(`G (step ${state.position.step})`, state.g.params, model, n, flags.seed),
+      subject.images(n, scorer),
       scorer.score('real (MNIST train)', unitImages(train.images, JUDGE_PIXELS, 0, n), n),
       scorer.score('noise U(-1, 1)', noiseImages(n, JUDGE_PIXELS, flags.seed), n),
     ];
@@ -57,12 +104,11 @@ export async function evalCommand(flags: EvalFlags): Promise<number> {
     scorer.close();
   }
 
-  console.log(`dgan: ${flags.checkpoint} at step ${state.position.step}, ${n} images per row (seed ${flags.seed}), against MNIST test (${test.count});` + ` judge ${judgeBase} (test accuracy ${(100 * judge.header.test_accuracy).toFixed(2)}%)`);
+  console.log(`dgan: ${subject.label}, ${n} images per row (seed ${flags.seed}), against MNIST test (${test.count});` + ` judge ${judgeBase} (test accuracy ${(100 * judge.header.test_accuracy).toFixed(2)}%)`);
   console.log(formatRows(rows));
   if (flags.json) {
     const report = {
-      checkpoint: flags.checkpoint,
-      step: state.position.step,
+      ...subject.source,
       n,
       seed: flags.seed,
       reference: { set: 'mnist t10k', n: test.count },

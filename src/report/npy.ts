@@ -41,3 +41,36 @@ export function encodeNpy(data: Float32Array, shape: number[]): Buffer {
   }
   return Buffer.concat([npyHeader(shape), body]);
 }
+
+/** What numpy writes for float arrays: '<f4' is read as is, '<f8' (numpy's default) rounded to float32. */
+const READABLE: Record<string, number> = { '<f4': 4, '<f8': 8 };
+
+/**
+ * A .npy file of float32 or float64 values in C order, as float32; anything
+ * else (another dtype, Fortran order, a pickle, a cut-off file) is a
+ * NpyError naming what is wrong.
+ */
+export function decodeNpy(bytes: Uint8Array): { data: Float32Array; shape: number[] } {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buf.length < PREAMBLE || !buf.subarray(0, MAGIC.length).equals(MAGIC)) throw new NpyError('not a .npy file (no \\x93NUMPY magic)');
+  const major = buf[MAGIC.length];
+  const lengthBytes = major === 1 ? 2 : 4;
+  const headerLength = major === 1 ? buf.readUInt16LE(8) : buf.readUInt32LE(8);
+  const start = 8 + lengthBytes + headerLength;
+  if (buf.length < start) throw new NpyError('cut off inside its header');
+  const dict = buf.subarray(8 + lengthBytes, start).toString('latin1');
+  const descr = /'descr':\s*'([^']*)'/.exec(dict)?.[1];
+  const shapeText = /'shape':\s*\(([^)]*)\)/.exec(dict)?.[1];
+  if (descr === undefined || shapeText === undefined) throw new NpyError(`unreadable header ${JSON.stringify(dict.trim())}`);
+  if (/'fortran_order':\s*True/.test(dict)) throw new NpyError('in Fortran order; save it with numpy.ascontiguousarray');
+  const itemSize = READABLE[descr];
+  if (!itemSize) throw new NpyError(`dtype ${descr}; save it as float32 (array.astype(numpy.float32))`);
+  const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
+  const size = shape.reduce((a, b) => a * b, 1);
+  if (buf.length < start + size * itemSize) throw new NpyError(`cut off: shape (${shape.join(', ')}) needs ${size * itemSize} bytes of data, the file has ${buf.length - start}`);
+  const data = new Float32Array(size);
+  for (let i = 0; i < size; i++) data[i] = itemSize === 4 ? buf.readFloatLE(start + 4 * i) : buf.readDoubleLE(start + 8 * i);
+  return { data, shape };
+}
+
+export class NpyError extends Error {}
