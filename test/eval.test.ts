@@ -85,17 +85,17 @@ test('dgan eval without its judge is a one-line usage error', async (t) => {
   t.is(r.stderr.trim().split('\n').length, 1);
 });
 
-test('dgan train --eval-every 1 logs a score of G after each epoch', async (t) => {
+test('dgan train --eval-every 2 logs a score of G after every 2nd epoch and the last; a resume must keep the data', async (t) => {
   const data = writeMnistSubset(join(dir, 'eval-every-data'), 48);
   // The reference set of the scores is MNIST test, read from the same --data folder.
   for (const f of ['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']) copyFileSync(join(defaultMnistDir(), f), join(data, f));
   const config = writeConfig(join(dir, 'eval-every'), { train: { batch_size: 24, micro_batch: 12 } });
   const out = join(dir, 'eval-every-run');
-  const r = await runCli(['train', '--data', data, '--config', config, '--epochs', '2', '--workers', '1', '--eval-every', '1', '--eval-n', '200', '--out', out]);
+  const r = await runCli(['train', '--data', data, '--config', config, '--epochs', '3', '--workers', '1', '--eval-every', '2', '--eval-n', '200', '--out', out]);
   t.is(r.code, 0, describe(r));
-  t.regex(r.stdout, /eval after epoch 1: FD \d+\.\d+ \| IS \d+\.\d+/);
+  t.regex(r.stdout, /eval after epoch 2: FD \d+\.\d+ \| IS \d+\.\d+/);
   const evals = readLog(out).filter((l) => l.type === 'eval');
-  t.deepEqual(evals.map((e) => e.epoch), [1, 2]);
+  t.deepEqual(evals.map((e) => e.epoch), [2, 3]);
   const judge = loadJudge(packagePath(DEFAULT_JUDGE)).header.sha256;
   t.true(existsSync(join(out, 'scores.png')), "the report draws the scores' curves");
   t.regex(readFileSync(join(out, 'report.html'), 'utf8'), new RegExp(`Judge <code>${judge.slice(0, 16)}</code>`));
@@ -106,6 +106,39 @@ test('dgan train --eval-every 1 logs a score of G after each epoch', async (t) =
     t.true(e.inception_score >= 1 && e.inception_score <= 10, `IS ${e.inception_score}`);
     t.is(Math.round(e.class_shares.reduce((a: number, b: number) => a + b, 0) * 1000), 1000);
   }
+  // Resumed without --data, the run would go on with all of MNIST: refused.
+  const resumed = await runCli(['train', '--resume', out, '--epochs', '4']);
+  t.is(resumed.code, 2, describe(resumed));
+  t.regex(resumed.stderr, /was trained on other images \(48 from .*eval-every-data\) than --data gives \(60000 from .*\); give --data /);
+  writeFileSync(join(out, 'data.json'), '{}');
+  const damaged = await runCli(['train', '--resume', out, '--epochs', '4', '--data', data]);
+  t.is(damaged.code, 2, describe(damaged));
+  t.regex(damaged.stderr, /data\.json is damaged; delete it to resume/);
+});
+
+test('bad input around evaluation is a one-line usage error that writes nothing', async (t) => {
+  const run = await tinyRunDir();
+  const judge = join(dir, 'j-guard', 'judge');
+  writeJudge(judge);
+  const checkpoint = readFileSync(join(run, 'checkpoint.dgan'));
+  const damaged = join(dir, 'j-damaged', 'judge');
+  writeJudge(damaged);
+  writeFileSync(`${damaged}.json`, JSON.stringify({ ...readJson(`${damaged}.json`), shape: 'big' }));
+  const cases: [string[], RegExp][] = [
+    [['eval', '--checkpoint', run, '--judge', judge, '--json', join(run, 'checkpoint.dgan')], /--json .*checkpoint\.dgan would overwrite .*checkpoint\.dgan, which this command reads/],
+    [['sample', '--checkpoint', run, '--out', join(run, 'log.jsonl')], /--out .*log\.jsonl would overwrite/],
+    [['eval', '--samples', dir, '--judge', judge], /is not a file; give a \.npy file/],
+    [['eval', '--checkpoint', run, '--judge', damaged], /damaged judge header \(shape\.channels must be two positive integers\)/],
+    [['train', '--max-steps', '1', '--eval-n', '100', '--out', join(dir, 'never')], /--eval-n sets the samples .* add --eval-every K/],
+  ];
+  for (const [args, message] of cases) {
+    const r = await runCli(args);
+    t.is(r.code, 2, describe(r));
+    t.regex(r.stderr, message);
+    t.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
+  t.deepEqual(readFileSync(join(run, 'checkpoint.dgan')), checkpoint);
+  t.false(existsSync(join(dir, 'never')));
 });
 
 test('dgan eval --samples judges a .npy of images: the same scores as the checkpoint whose G drew them', async (t) => {

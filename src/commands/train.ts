@@ -1,7 +1,9 @@
 /** `dgan train`: resolve config, backend, data and run directory, then train. */
 import { type BackendChoice, type BackendName, TENSORFLOW_MISSING, nativeAvailable, resolveBackend, startBackend } from '../backend.js';
 import { type Config, flattenConfig, loadConfigFile, withOverrides } from '../config.js';
-import { defaultMnistDir, loadMnist } from '../data/mnist.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { type ImageSet, defaultMnistDir, imageSetSha256, loadMnist } from '../data/mnist.js';
 import { checkFaultPlan } from '../dist/faults.js';
 import { EXIT_INTERRUPTED, UserError } from '../errors.js';
 import { assertSameModel, loadCheckpoint } from '../train/checkpoint.js';
@@ -27,7 +29,7 @@ export interface TrainFlags {
   stepTimeout: number;
   maxFailures: number;
   evalEvery?: number;
-  evalN: number;
+  evalN?: number;
 }
 
 /** A resumed run keeps its checkpoint's config; only the epoch count may grow. */
@@ -64,6 +66,30 @@ function newState(flags: TrainFlags): TrainState {
   return freshState(config);
 }
 
+/** data.json of a run: the training set it was trained on, so that a resume cannot switch it silently. */
+interface DataRecord {
+  train: { dir: string; images: number; sha256: string };
+}
+
+function dataRecord(dir: string, set: ImageSet): DataRecord {
+  return { train: { dir: resolve(dir), images: set.count, sha256: imageSetSha256(set) } };
+}
+
+function checkSameData(runDir: string, now: DataRecord): void {
+  const path = join(runDir, 'data.json');
+  if (!existsSync(path)) return; // a run from before data.json: nothing to compare
+  let then: DataRecord['train'] | undefined;
+  try {
+    then = (JSON.parse(readFileSync(path, 'utf8')) as DataRecord).train;
+  } catch {
+    // unreadable: reported below with the other damage
+  }
+  if (typeof then?.sha256 !== 'string') throw new UserError(`${path} is damaged; delete it to resume without checking that --data is the run's training set`);
+  if (then.sha256 !== now.train.sha256) {
+    throw new UserError(`the run in ${runDir} was trained on other images (${then.images} from ${then.dir}) than --data gives (${now.train.images} from ${now.train.dir}); give --data ${then.dir}`);
+  }
+}
+
 async function backendFor(choice: BackendChoice): Promise<BackendName> {
   if (choice === 'tensorflow' && !(await nativeAvailable())) throw new UserError(TENSORFLOW_MISSING);
   return resolveBackend(choice);
@@ -79,23 +105,28 @@ async function scorerFor(state: TrainState, every: number, n: number, data?: str
 
 export async function trainCommand(flags: TrainFlags): Promise<number> {
   const fault = checkFaultPlan(process.env.DGAN_TEST_FAULT);
+  if (flags.evalN !== undefined && !flags.evalEvery) throw new UserError('--eval-n sets the samples of the evaluations that --eval-every asks for; add --eval-every K');
   // Everything the user gave is checked before the run directory is touched.
   const state = flags.resume ? resumedState(flags) : newState(flags);
   const backend = await backendFor(flags.backend);
-  const data = loadMnist(flags.data ?? defaultMnistDir(), 'train', { shared: true });
+  const dataDir = flags.data ?? defaultMnistDir();
+  const data = loadMnist(dataDir, 'train', { shared: true });
   const misfit = imagesFitModel(data, state);
   // A resumed run's sizes are its checkpoint's, so there only the data can change.
   if (misfit) throw new UserError(`${misfit}; ${flags.resume ? 'give --data the images the run was trained on' : 'set model.image_side in the config to match'}`);
+  const dataJson = dataRecord(dataDir, data);
+  if (flags.resume) checkSameData(flags.resume, dataJson);
   if (flags.out === '') throw new UserError('--out is empty: give the folder to write the run into');
   const outDir = flags.resume ?? flags.out ?? defaultRunDir();
   if (!flags.resume) checkNewRunDir(outDir);
   // One worker on a GPU unless told otherwise: the device, not the cores, is what runs in parallel.
   const workers = flags.workers ?? (backend === 'tensorflow' ? 1 : CORES);
 
-  const evaluate = flags.evalEvery ? await scorerFor(state, flags.evalEvery, flags.evalN, flags.data) : undefined;
+  const evaluate = flags.evalEvery ? await scorerFor(state, flags.evalEvery, flags.evalN ?? EVAL_DEFAULTS.n, flags.data) : undefined;
 
   const run = new RunDir(outDir);
   run.writeJson('config.json', state.config);
+  run.writeJson('data.json', dataJson);
   let stopSignal: NodeJS.Signals | null = null;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopSignal) {

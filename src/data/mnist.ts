@@ -1,4 +1,5 @@
 // Loads an MNIST split (images + labels) from a directory of IDX files.
+import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -80,4 +81,9 @@ export function loadMnist(dir: string, split: Split, opts: { shared?: boolean } 
     rows,
     cols,
   };
+}
+
+/** sha256 of a set's image bytes, then its label bytes: which data a run was trained on. */
+export function imageSetSha256(set: ImageSet): string {
+  return createHash('sha256').update(set.images).update(set.labels).digest('hex');
 }
