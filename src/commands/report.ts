@@ -8,7 +8,7 @@ export async function reportCommand(dir: string): Promise<number> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`no run directory ${dir}; give the --out folder of a \`dgan train\``);
   if (blockedFolder(dir)) throw new UserError(`cannot write to ${dir}: the report is written into the run directory`);
   const files = await writeReport(dir);
-  const figures = [files.losses, files.progression].filter((f) => f !== null);
+  const figures = [files.losses, files.scores, files.progression].filter((f) => f !== null);
   console.log(`dgan: report ${files.report}${figures.length ? ` | figures ${figures.join(', ')}` : ''}`);
   return 0;
 }

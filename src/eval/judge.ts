@@ -79,6 +79,19 @@ export function saveJudge(base: string, shape: JudgeShape, params: Float32Array,
 
 const RETRAIN = 'train one with `node dist/bench/train-judge.js`';
 
+const positiveInt = (v: unknown) => Number.isInteger(v) && (v as number) > 0;
+
+/** What makes a (parsed) judge header unusable, or null. */
+function headerProblem(h: JudgeHeader): string | null {
+  const s = h.shape;
+  if (s === null || typeof s !== 'object' || !Array.isArray(s.channels) || s.channels.length !== 2 || !s.channels.every(positiveInt)) return 'shape.channels must be two positive integers';
+  if (!positiveInt(s.kernel) || s.kernel % 2 === 0) return 'shape.kernel must be a positive odd integer';
+  if (!positiveInt(s.hidden)) return 'shape.hidden must be a positive integer';
+  if (typeof h.test_accuracy !== 'number' || !(h.test_accuracy >= 0 && h.test_accuracy <= 1)) return 'test_accuracy must be a number in [0, 1]';
+  if (typeof h.sha256 !== 'string') return 'sha256 missing';
+  return null;
+}
+
 /** Reads `<base>.json` and `<base>.bin`; a missing, foreign or damaged pair is a UserError. */
 export function loadJudge(base: string): Judge {
   const { bin, json } = judgePaths(base);
@@ -89,8 +102,11 @@ export function loadJudge(base: string): Judge {
   } catch {
     throw new UserError(`${json}: not JSON, so not a dgan judge`);
   }
+  if (header === null || typeof header !== 'object') throw new UserError(`${json}: not a dgan judge (not a JSON object)`);
   if (header.format !== JUDGE_FORMAT) throw new UserError(`${json}: not a dgan judge (format ${header.format})`);
   if (header.version !== JUDGE_VERSION) throw new UserError(`${json}: judge format version ${header.version}, this dgan reads ${JUDGE_VERSION}; ${RETRAIN}`);
+  const bad = headerProblem(header);
+  if (bad) throw new UserError(`${json}: damaged judge header (${bad}); ${RETRAIN}`);
   const layout = judgeLayout(header.shape);
   const bytes = readFileSync(bin);
   if (bytes.length !== 4 * layout.size) throw new UserError(`${bin}: ${bytes.length} bytes, the layout in ${json} needs ${4 * layout.size}`);

@@ -82,8 +82,8 @@ export function evalSpec(points: EvalPoint[], n: number): TopLevelSpec {
       height: 170,
       mark: { type: 'line', point: true, strokeWidth: 1.5 },
       encoding: {
-        x: { field: 'epoch', type: 'quantitative', title: 'epoch', scale: { zero: true } },
-        y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
+        x: { field: 'epoch', type: 'quantitative', title: 'epoch', scale: { zero: true }, axis: { tickMinStep: 1, format: 'd' } },
+        y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false }, axis: { format: '.4~g' } },
       },
     },
     resolve: { scale: { y: 'independent' } },

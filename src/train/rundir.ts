@@ -20,6 +20,11 @@ export function defaultRunDir(now = new Date()): string {
   return join('runs', now.toISOString().replace(/[:.]/g, '-').slice(0, 19));
 }
 
+/** The files that make a run (not those drawn from them): no other command's output may replace one. */
+export function runFiles(dir: string): string[] {
+  return ['config.json', 'log.jsonl', CHECKPOINT_FILE, 'summary.json', 'data.json'].map((f) => join(dir, f));
+}
+
 /** Refuses a directory that cannot be written or already holds a run; creates nothing. */
 export function checkNewRunDir(dir: string): void {
   checkOutFolder(dir);

@@ -33,7 +33,7 @@ export interface TrainOptions {
   reporter?: ConsoleReporter;
   /** Polled at every step boundary: a true stops the run with a checkpoint (SIGINT/SIGTERM). */
   shouldStop?: () => boolean;
-  /** Scores G after every `every` epochs (dgan train --eval-every): the row goes to the log and the console. */
+  /** Scores G after every `every` epochs and after the last (dgan train --eval-every): the row goes to the log and the console. */
   evaluate?: { every: number; judge: string; score: (state: TrainState) => EvalRow };
 }
 
@@ -126,7 +126,7 @@ export async function train(opts: TrainOptions): Promise<Summary> {
       const record: EpochRecord = { type: 'epoch', time: new Date().toISOString(), epoch: pos.epoch + 1, epochs, step: pos.step, d_loss_mean: n ? dSum / n : null, g_loss_mean: n ? gSum / n : null, params_sha256: sha, samples: grid };
       run.log(record);
       reporter.line(`${lossLine({ epoch: pos.epoch, epochs, batch: batches, batches }, last!.d, last!.g)} | epoch mean d_loss ${record.d_loss_mean?.toFixed(4)} g_loss ${record.g_loss_mean?.toFixed(4)} | params ${sha.slice(0, 16)} | ${grid}`);
-      if (opts.evaluate && (pos.epoch + 1) % opts.evaluate.every === 0) {
+      if (opts.evaluate && ((pos.epoch + 1) % opts.evaluate.every === 0 || pos.epoch + 1 === epochs)) {
         const row = opts.evaluate.score(state);
         run.log({ type: 'eval', time: new Date().toISOString(), epoch: pos.epoch + 1, step: pos.step, judge: opts.evaluate.judge, ...row });
         reporter.line(`eval after epoch ${pos.epoch + 1}: FD ${row.fd.toFixed(2)} | IS ${row.inception_score.toFixed(2)} | confidence ${row.confidence.toFixed(3)} (n ${row.n})`);
