@@ -4,7 +4,7 @@
  * error.
  */
 import { closeSync, existsSync, mkdirSync, openSync, realpathSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, resolve, sep } from 'node:path';
 import { UserError } from './errors.js';
 import { blockedFolder } from './fsutil.js';
 
@@ -12,13 +12,24 @@ const canonical = (p: string) => (existsSync(p) ? realpathSync(p) : resolve(p));
 
 /**
  * A file to create or replace (its missing parent folders are made when it is
- * written). `keep`: files the command reads, or a run's own files, which it
- * must never write over.
+ * written). It is written whole and renamed into place, so it must be a plain
+ * file: a device or pipe would be replaced, not written to. `keep`: files or
+ * folders the command reads, or a run's own files, which it must never write
+ * over.
  */
 export function checkOutFile(path: string, flag = '--out', keep: string[] = []): void {
-  if (existsSync(path) && statSync(path).isDirectory()) throw new UserError(`${flag} ${path} is a folder; give a file name`);
-  const kept = keep.find((k) => canonical(k) === canonical(path));
-  if (kept) throw new UserError(`${flag} ${path} would overwrite ${kept}, which this command reads or which belongs to a run; choose another file`);
+  if (path === '') throw new UserError(`${flag} is empty: give a file name`);
+  if (existsSync(path)) {
+    const stat = statSync(path);
+    if (stat.isDirectory()) throw new UserError(`${flag} ${path} is a folder; give a file name`);
+    if (!stat.isFile()) throw new UserError(`${flag} ${path} is not a plain file (a device, pipe or socket), which would be replaced; give a file name`);
+  }
+  const target = canonical(path);
+  const kept = keep.find((k) => target === canonical(k) || target.startsWith(canonical(k) + sep));
+  if (kept) {
+    const what = target === canonical(kept) ? kept : `a file in ${kept}`;
+    throw new UserError(`${flag} ${path} would overwrite ${what}, which this command reads or which belongs to a run; choose another file`);
+  }
   const blocked = blockedFolder(dirname(path));
   if (blocked) throw new UserError(`cannot write ${path}: ${blocked} is not a folder you can write to; choose another ${flag}`);
   if (existsSync(dirname(path))) probeWrite(path, flag);

@@ -1,16 +1,17 @@
 import test from 'ava';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { startBackend } from '../src/backend.js';
 import { DEFAULT_JUDGE } from '../src/commands/eval.js';
 import { packagePath } from '../src/commands/options.js';
 import { unitImages } from '../src/eval/images.js';
-import { JUDGE_PIXELS, accuracy, judgeImages, loadJudge, saveJudge } from '../src/eval/judge.js';
+import { JUDGE_PIXELS, accuracy, judgeImages, loadJudge, paramsSha256, saveJudge } from '../src/eval/judge.js';
 import { type JudgeShape, initJudge, judgeLayout, uploadJudge } from '../src/eval/judge-net.js';
 import { defaultMnistDir, loadMnist } from '../src/data/mnist.js';
 import { encodeNpy, npyHeader } from '../src/report/npy.js';
-import { describe, readJson, readLog, runCli, tempDir, tinyRun, writeConfig, writeMnistSubset } from './helpers/tiny.js';
+import { describe, idxBytes, readJson, readLog, runCli, tempDir, tinyRun, writeConfig, writeMnistSubset } from './helpers/tiny.js';
 
 // One tiny run and one untrained small judge for the whole file: the command's
 // plumbing does not need a good judge, only a well-formed one.
@@ -40,6 +41,26 @@ test('a saved judge loads back bit for bit, and a damaged one is refused', (t) =
   const header = readJson(`${base}.json`);
   writeFileSync(`${base}.json`, JSON.stringify({ ...header, version: 1 }));
   t.throws(() => loadJudge(base), { message: /judge format version 1, this dgan reads 2; train one with/ });
+});
+
+test('a judge is named by its base path or either file; a folder in its place or weights that are not finite are refused', (t) => {
+  const base = join(dir, 'j-names', 'judge');
+  const params = writeJudge(base);
+  t.deepEqual(loadJudge(`${base}.json`).params, params);
+  t.deepEqual(loadJudge(`${base}.bin`).params, params);
+  const folder = join(dir, 'j-folder', 'judge');
+  writeJudge(folder);
+  rmSync(`${folder}.bin`);
+  mkdirSync(`${folder}.bin`);
+  t.throws(() => loadJudge(folder), { message: /judge\.bin: not a file, so not half of a dgan judge/ });
+  // NaN weights under a header whose sha256 matches them: whole, but useless.
+  const nan = join(dir, 'j-nan', 'judge');
+  writeJudge(nan);
+  const poisoned = Float32Array.from(params);
+  poisoned[5] = NaN;
+  writeFileSync(`${nan}.bin`, Buffer.from(poisoned.buffer));
+  writeFileSync(`${nan}.json`, JSON.stringify({ ...readJson(`${nan}.json`), sha256: paramsSha256(poisoned) }));
+  t.throws(() => loadJudge(nan), { message: /holds weights that are not finite numbers/ });
 });
 
 test('the shipped judge classifies MNIST test at the accuracy its header records, at least 98%', async (t) => {
@@ -124,9 +145,20 @@ test('bad input around evaluation is a one-line usage error that writes nothing'
   const damaged = join(dir, 'j-damaged', 'judge');
   writeJudge(damaged);
   writeFileSync(`${damaged}.json`, JSON.stringify({ ...readJson(`${damaged}.json`), shape: 'big' }));
+  const data = writeMnistSubset(join(dir, 'guard-data'), 10);
+  const fifo = join(dir, 'guard-fifo');
+  execFileSync('mkfifo', [fifo]);
+  const before = new Map([join(run, 'report.html'), join(run, 'samples', 'epoch-001.png'), `${judge}.json`, join(data, 'train-images-idx3-ubyte')].map((f) => [f, readFileSync(f)]));
   const cases: [string[], RegExp][] = [
     [['eval', '--checkpoint', run, '--judge', judge, '--json', join(run, 'checkpoint.dgan')], /--json .*checkpoint\.dgan would overwrite .*checkpoint\.dgan, which this command reads/],
     [['sample', '--checkpoint', run, '--out', join(run, 'log.jsonl')], /--out .*log\.jsonl would overwrite/],
+    [['eval', '--checkpoint', run, '--judge', judge, '--json', join(run, 'report.html')], /--json .*report\.html would overwrite .*report\.html, which/],
+    [['sample', '--checkpoint', run, '--out', join(run, 'samples', 'epoch-001.png')], /would overwrite a file in .*samples, which this command reads or which belongs to a run/],
+    [['eval', '--checkpoint', run, '--judge', judge, '--json', `${judge}.json`], /--json .*judge\.json would overwrite/],
+    [['eval', '--checkpoint', run, '--judge', judge, '--data', data, '--json', join(data, 'train-images-idx3-ubyte')], /would overwrite a file in .*guard-data/],
+    [['eval', '--checkpoint', run, '--judge', judge, '--json', fifo], /--json .*guard-fifo is not a plain file \(a device, pipe or socket\)/],
+    [['eval', '--checkpoint', run, '--judge', judge, '--json', ''], /--json is empty: give a file name/],
+    [['sample', '--checkpoint', run, '--out', ''], /--out is empty: give a file name/],
     [['eval', '--samples', dir, '--judge', judge], /is not a file; give a \.npy file/],
     [['eval', '--checkpoint', run, '--judge', damaged], /damaged judge header \(shape\.channels must be two positive integers\)/],
     [['train', '--max-steps', '1', '--eval-n', '100', '--out', join(dir, 'never')], /--eval-n sets the samples .* add --eval-every K/],
@@ -138,7 +170,37 @@ test('bad input around evaluation is a one-line usage error that writes nothing'
     t.is(r.stderr.trim().split('\n').length, 1, r.stderr);
   }
   t.deepEqual(readFileSync(join(run, 'checkpoint.dgan')), checkpoint);
+  for (const [f, bytes] of before) t.deepEqual(readFileSync(f), bytes, `${f} untouched`);
+  t.true(statSync(fifo).isFIFO(), 'the pipe is still a pipe');
   t.false(existsSync(join(dir, 'never')));
+});
+
+test('dgan eval refuses MNIST folders the judge cannot read: other image sizes, a set of one image', async (t) => {
+  const judge = join(dir, 'j-data', 'judge');
+  writeJudge(judge);
+  const npy = join(dir, 'j-data', 'x.npy');
+  writeFileSync(npy, encodeNpy(new Float32Array(4 * 784).fill(-0.5), [4, 784]));
+  const folder = (name: string, side: number, counts: { train: number; t10k: number }) => {
+    const d = join(dir, name);
+    mkdirSync(d, { recursive: true });
+    for (const split of ['train', 't10k'] as const) {
+      const n = counts[split];
+      writeFileSync(join(d, `${split}-images-idx3-ubyte`), idxBytes([n, side, side], new Uint8Array(n * side * side)));
+      writeFileSync(join(d, `${split}-labels-idx1-ubyte`), idxBytes([n], new Uint8Array(n)));
+    }
+    return d;
+  };
+  const cases: [string, RegExp][] = [
+    [folder('data-14px', 14, { train: 16, t10k: 16 }), /the train images are 14×14; the judge reads 28×28 images/],
+    [folder('data-one', 28, { train: 8, t10k: 1 }), /the t10k set holds 1 image; the judge's statistics need at least 2/],
+  ];
+  for (const [data, message] of cases) {
+    const r = await runCli(['eval', '--samples', npy, '--judge', judge, '--data', data, '--json', join(data, '..', 'never.json')]);
+    t.is(r.code, 2, describe(r));
+    t.regex(r.stderr, message);
+    t.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
+  t.false(existsSync(join(dir, 'never.json')));
 });
 
 test('dgan eval --samples judges a .npy of images: the same scores as the checkpoint whose G drew them', async (t) => {
@@ -173,7 +235,9 @@ test('dgan eval --samples: a bad file is a one-line usage error, [0, 1] images a
     [[], /give one of --checkpoint RUN_DIR .* and --samples FILE\.npy/],
     [['--samples', join(dir, 'bad', 'none.npy')], /none\.npy not found/],
     [['--samples', write('text.npy', 'hello')], /text\.npy is not a \.npy file/],
-    [['--samples', write('shape.npy', encodeNpy(new Float32Array(20), [4, 5]))], /shape \(4, 5\); the judge reads \(n, 784\)/],
+    [['--samples', write('shape.npy', encodeNpy(new Float32Array(20), [4, 5]))], /shape \(4, 5\); the judge reads arrays of 28×28 images: \(n, 784\)/],
+    [['--samples', write('split.npy', encodeNpy(new Float32Array(2 * 784), [2, 392, 2]))], /shape \(2, 392, 2\); the judge reads arrays/],
+    [['--samples', write('long.npy', Buffer.concat([encodeNpy(new Float32Array(2 * 784), [2, 784]), Buffer.alloc(16)]))], /damaged: shape \(2, 784\) needs 6272 bytes of data, the file has 6288/],
     [['--samples', write('range.npy', encodeNpy(new Float32Array(2 * 784).fill(3), [2, 784]))], /pixels in \[3, 3\]; the judge reads G's range/],
     [['--samples', write('cut.npy', encodeNpy(new Float32Array(2 * 784), [2, 784]).subarray(0, 500))], /cut off: shape \(2, 784\) needs 6272 bytes/],
     [['--samples', write('int.npy', Buffer.concat([Buffer.from(npyHeader([2, 784]).toString('latin1').replace("'<f4'", "'<i4'"), 'latin1'), Buffer.alloc(4 * 2 * 784)]))], /dtype <i4; save it as float32/],
@@ -192,6 +256,6 @@ test('dgan eval --samples: a bad file is a one-line usage error, [0, 1] images a
   const unit = write('unit.npy', encodeNpy(new Float32Array(3 * 28 * 28).fill(0.5), [3, 28, 28]));
   const r = await runCli(['eval', '--samples', unit, '--judge', judge]);
   t.is(r.code, 0, describe(r));
-  t.regex(r.stdout, /warning: every pixel of .*unit\.npy is ≥ 0; if they are \[0, 1\] images, rescale/);
+  t.regex(r.stderr, /warning: every pixel of .*unit\.npy is ≥ 0; if they are \[0, 1\] images, rescale/);
   t.regex(r.stdout, /3 images per row/);
 });

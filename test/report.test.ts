@@ -6,10 +6,10 @@ import { PNG } from 'pngjs';
 import { lossPoints } from '../src/report/charts.js';
 import { decodePng, gridCells } from '../src/report/grid.js';
 import { flattenConfig } from '../src/config.js';
-import { LOSSES_FILE, PROGRESSION_FILE, REPORT_FILE, SCORES_FILE, writeReport } from '../src/report/page.js';
+import { writeReport } from '../src/report/page.js';
 import { progressionEpochs, sampleCells } from '../src/report/progression.js';
 import { type BatchRecord, type SampleFile, latestSample } from '../src/report/runlog.js';
-import { RunDir } from '../src/train/rundir.js';
+import { LOSSES_FILE, PROGRESSION_FILE, REPORT_FILE, RunDir, SCORES_FILE } from '../src/train/rundir.js';
 import { DEFAULTS } from '../src/config.js';
 import { launchChromium } from './helpers/browser.js';
 import { describe, listTree, runCli, tempDir, tinyRun } from './helpers/tiny.js';
@@ -63,6 +63,7 @@ test('a 25-epoch run directory: progression.png holds epochs 10, 20 and 25, one 
     const judge = epoch === 5 ? 'old-judge' : 'new-judge';
     const score = { type: 'eval' as const, time, epoch, step: epoch * 4, judge, set: 'G', n: 500, fd: 1000 + epoch, inception_score: epoch / 10, confidence: 0.5, class_shares: new Array(10).fill(0.1) };
     if (epoch % 5 === 0 && epoch <= 20 && epoch !== 15) run.log(score);
+    if (epoch === 12) run.log({ ...score, n: 200, fd: 3012 }); // at another n: does not compare
   }
   const files = await writeReport(dir);
   t.is(files.scores, join(dir, SCORES_FILE));
@@ -85,7 +86,23 @@ test('a 25-epoch run directory: progression.png holds epochs 10, 20 and 25, one 
   t.regex(html, /<td class="num">10<\/td><td class="num">40<\/td><td class="num">500<\/td><td class="num">1010\.00<\/td><td class="num">1\.00<\/td>/);
   t.regex(html, /<td class="num">1020\.00<\/td>/);
   t.notRegex(html, /1005\.00/, "the retrained judge's older score is left out");
-  t.regex(html, /1 earlier score by another judge is left out/);
+  t.notRegex(html, /3012\.00/, 'the score at another n is left out');
+  t.regex(html, /2 earlier scores by another judge or at another n are left out/);
+});
+
+test('dgan report names a damaged sample grid instead of crashing, and writes no report', async (t) => {
+  const dir = tempDir();
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(DEFAULTS));
+  const run = new RunDir(dir);
+  for (const epoch of [1, 2]) run.writeSamples(`epoch-00${epoch}`, new Float32Array(16 * SIDE * SIDE), SIDE);
+  const grid = join(dir, 'samples', 'epoch-002.png');
+  writeFileSync(grid, Buffer.concat([readFileSync(grid), Buffer.from('trailing junk')]));
+  const r = await runCli(['report', dir]);
+  t.is(r.code, 2, describe(r));
+  t.regex(r.stderr, /epoch-002\.png is not a sample grid dgan can read \(.+\); restore or delete it/);
+  t.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+  t.false(existsSync(join(dir, REPORT_FILE)));
 });
 
 test('dgan train writes report.html, losses.png and progression.png; dgan report RUN_DIR redraws them; Chromium renders every image', async (t) => {

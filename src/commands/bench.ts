@@ -109,7 +109,7 @@ const NOT_INSTALLED = 'not installed (needs @tensorflow/tfjs-node-gpu or @tensor
 export async function benchCommand(flags: BenchFlags): Promise<number> {
   // Everything the user gave is checked before anything is measured.
   const config = loadBenchConfig(flags);
-  if (flags.json) checkOutFile(flags.json, '--json'); // before minutes of measuring, not after
+  if (flags.json !== undefined) checkOutFile(flags.json, '--json'); // before minutes of measuring, not after
   const plan = benchPlan(flags);
   const data = loadMnist(flags.data ?? defaultMnistDir(), 'train', { shared: true });
   if (data.rows * data.cols !== imagePixels(config.model)) {
@@ -166,7 +166,7 @@ export async function benchCommand(flags: BenchFlags): Promise<number> {
   fillSpeedups(rows);
   console.log(`\n${formatTable(rows)}\n`);
   console.log(`dgan bench: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  if (flags.json) {
+  if (flags.json !== undefined) {
     makeFolders(dirname(flags.json), '--json');
     writeFileAtomic(flags.json, JSON.stringify(rows, null, 2) + '\n');
     console.log(`dgan bench: rows written to ${flags.json}`);

@@ -10,11 +10,11 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { UserError } from '../errors.js';
 import { startBackend } from '../backend.js';
-import { defaultMnistDir, loadMnist } from '../data/mnist.js';
+import { defaultMnistDir } from '../data/mnist.js';
 import { noiseImages, unitImages } from '../eval/images.js';
-import { JUDGE_PIXELS } from '../eval/judge.js';
+import { JUDGE_PIXELS, judgePaths } from '../eval/judge.js';
 import { type EvalRow, formatRows } from '../eval/metrics.js';
-import { type Scorer, checkJudgeFits, openScorer } from '../eval/scorer.js';
+import { type Scorer, checkJudgeFits, loadJudgeSet, openScorer } from '../eval/scorer.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { checkOutFile, makeFolders } from '../outputs.js';
 import { decodeNpy, NpyError } from '../report/npy.js';
@@ -37,6 +37,9 @@ export interface EvalFlags {
   judge?: string;
   data?: string;
 }
+
+/** The pixels of one image, after the row count, that --samples takes: flat, 2-D, or with one channel. */
+const IMAGE_SHAPES = ['784', '28,28', '1,28,28', '28,28,1'];
 
 /** The images to judge: G's fresh samples, or a .npy file of images someone else drew. */
 interface Subject {
@@ -70,8 +73,7 @@ function samplesSubject(path: string): Subject {
     throw e;
   }
   const [rows, ...rest] = npy.shape;
-  const perRow = rest.reduce((a, b) => a * b, 1);
-  if (npy.shape.length < 2 || perRow !== JUDGE_PIXELS) throw new UserError(`--samples: ${path} has shape (${npy.shape.join(', ')}); the judge reads (n, 784) or (n, 28, 28) arrays of 28×28 images`);
+  if (!IMAGE_SHAPES.includes(rest.join(','))) throw new UserError(`--samples: ${path} has shape (${npy.shape.join(', ')}); the judge reads arrays of 28×28 images: (n, 784), (n, 28, 28), (n, 1, 28, 28) or (n, 28, 28, 1)`);
   if (rows < 2) throw new UserError(`--samples: ${path} holds ${rows} image(s); the Fréchet distance needs at least 2`);
   let lo = Infinity, hi = -Infinity;
   for (const v of npy.data) {
@@ -80,18 +82,19 @@ function samplesSubject(path: string): Subject {
     hi = Math.max(hi, v);
   }
   if (lo < -1 - 1e-6 || hi > 1 + 1e-6) throw new UserError(`--samples: ${path} has pixels in [${lo}, ${hi}]; the judge reads G's range [−1, 1] (from bytes: x/127.5 − 1)`);
-  if (lo >= 0) console.log(`dgan: warning: every pixel of ${path} is ≥ 0; if they are [0, 1] images, rescale them to [−1, 1] (2x − 1) or the scores will be far off`);
+  if (lo >= 0) console.error(`dgan: warning: every pixel of ${path} is ≥ 0; if they are [0, 1] images, rescale them to [−1, 1] (2x − 1) or the scores will be far off`);
   const label = `samples (${basename(path)})`;
-  return { label: path, rows, images: (n, scorer) => scorer.score(label, npy.data, n), source: { samples: path, rows }, inputs: [path] };
+  return { label: path, rows, images: (n, scorer) => scorer.score(label, npy.data, n), source: { samples: path, rows_in_file: rows }, inputs: [path] };
 }
 
 export async function evalCommand(flags: EvalFlags): Promise<number> {
   if (!flags.checkpoint === !flags.samples) throw new UserError('give one of --checkpoint RUN_DIR (a run\'s G) and --samples FILE.npy (images drawn elsewhere)');
   const subject = flags.checkpoint ? checkpointSubject(flags.checkpoint, flags.seed) : samplesSubject(flags.samples!);
-  if (flags.json) checkOutFile(flags.json, '--json', subject.inputs);
   const judgeBase = flags.judge ?? packagePath(DEFAULT_JUDGE);
   const dir = flags.data ?? defaultMnistDir();
-  const train = loadMnist(dir, 'train'), test = loadMnist(dir, 't10k');
+  const { bin, json } = judgePaths(judgeBase);
+  if (flags.json !== undefined) checkOutFile(flags.json, '--json', [...subject.inputs, bin, json, dir]);
+  const train = loadJudgeSet(dir, 'train'), test = loadJudgeSet(dir, 't10k');
   const n = Math.min(flags.n, train.count, subject.rows);
   if (n < flags.n) console.log(`dgan: note: ${n} images per row, not --n ${flags.n}: ${n === subject.rows ? `${flags.samples} holds ${n}` : `the training set holds ${n}`}; compare distances only at equal n`);
 
@@ -111,7 +114,7 @@ export async function evalCommand(flags: EvalFlags): Promise<number> {
 
   console.log(`dgan: ${subject.label}, ${n} images per row (seed ${flags.seed}), against MNIST test (${test.count});` + ` judge ${judgeBase} (test accuracy ${(100 * judge.header.test_accuracy).toFixed(2)}%)`);
   console.log(formatRows(rows));
-  if (flags.json) {
+  if (flags.json !== undefined) {
     const report = {
       ...subject.source,
       n,

@@ -11,7 +11,7 @@ import { checkSharedMemory } from '../train/replicas.js';
 import { RunDir, checkNewRunDir, defaultRunDir } from '../train/rundir.js';
 import { type TrainState, freshState } from '../train/state.js';
 import { type TrainOptions, imagesFitModel, train } from '../train/trainer.js';
-import { checkJudgeFits, openScorer } from '../eval/scorer.js';
+import { checkJudgeFits, loadJudgeSet, openScorer } from '../eval/scorer.js';
 import { DEFAULT_JUDGE, EVAL_DEFAULTS } from './eval.js';
 import { CORES, DEFAULT_CONFIG, packagePath } from './options.js';
 
@@ -99,7 +99,7 @@ async function backendFor(choice: BackendChoice): Promise<BackendName> {
 async function scorerFor(state: TrainState, every: number, n: number, data?: string): Promise<TrainOptions['evaluate']> {
   checkJudgeFits(state.config.model);
   await startBackend('wasm');
-  const scorer = openScorer(packagePath(DEFAULT_JUDGE), loadMnist(data ?? defaultMnistDir(), 't10k'));
+  const scorer = openScorer(packagePath(DEFAULT_JUDGE), loadJudgeSet(data ?? defaultMnistDir(), 't10k'));
   return { every, judge: scorer.judge.header.sha256, score: (s) => scorer.scoreG(`G (step ${s.position.step})`, s.g.params, s.config.model, n, EVAL_DEFAULTS.seed) };
 }
 

@@ -8,7 +8,7 @@
  * loading checks one against the other.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -40,8 +40,10 @@ export interface Judge {
   header: JudgeHeader;
 }
 
+/** A judge is named by its base path; `j.json` or `j.bin` given for `j` names the same pair. */
 export function judgePaths(base: string): { bin: string; json: string } {
-  return { bin: `${base}.bin`, json: `${base}.json` };
+  const b = base.replace(/\.(json|bin)$/, '');
+  return { bin: `${b}.bin`, json: `${b}.json` };
 }
 
 export function paramsSha256(params: Float32Array): string {
@@ -95,7 +97,10 @@ function headerProblem(h: JudgeHeader): string | null {
 /** Reads `<base>.json` and `<base>.bin`; a missing, foreign or damaged pair is a UserError. */
 export function loadJudge(base: string): Judge {
   const { bin, json } = judgePaths(base);
-  for (const p of [json, bin]) if (!existsSync(p)) throw new UserError(`${p}: judge file not found; ${RETRAIN}`);
+  for (const p of [json, bin]) {
+    if (!existsSync(p)) throw new UserError(`${p}: judge file not found; ${RETRAIN}`);
+    if (!statSync(p).isFile()) throw new UserError(`${p}: not a file, so not half of a dgan judge; give --judge the base path of a .json and .bin pair`);
+  }
   let header: JudgeHeader;
   try {
     header = JSON.parse(readFileSync(json, 'utf8')) as JudgeHeader;
@@ -113,6 +118,7 @@ export function loadJudge(base: string): Judge {
   const params = new Float32Array(layout.size);
   for (let i = 0; i < layout.size; i++) params[i] = bytes.readFloatLE(4 * i);
   if (paramsSha256(params) !== header.sha256) throw new UserError(`${bin}: sha256 differs from ${json}; the pair is damaged or mismatched`);
+  if (!params.every(Number.isFinite)) throw new UserError(`${bin}: holds weights that are not finite numbers; ${RETRAIN}`);
   return { layout, params, header };
 }
 

@@ -33,7 +33,7 @@ export function formatRows(rows: EvalRow[]): string {
   const lines = rows.map(
     (r) =>
       `${r.set.padEnd(setWidth)}  ${String(r.n).padStart(6)}  ${r.fd.toFixed(3).padStart(9)}  ${r.inception_score.toFixed(2).padStart(5)}  ${r.confidence.toFixed(3).padStart(5)}  ` +
-      r.class_shares.map((s) => (100 * s).toFixed(0).padStart(3)).join(''),
+      r.class_shares.map((s) => (100 * s).toFixed(0).padStart(4)).join(''),
   );
   return [head, ...lines].join('\n');
 }

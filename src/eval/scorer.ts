@@ -4,7 +4,7 @@
  * evaluations `dgan train --eval-every` makes between epochs; a tfjs backend
  * must be active in the calling thread.
  */
-import type { ImageSet } from '../data/mnist.js';
+import { type ImageSet, type Split, loadMnist } from '../data/mnist.js';
 import { UserError } from '../errors.js';
 import type { ModelConfig } from '../config.js';
 import { imagePixels } from '../config.js';
@@ -27,6 +27,14 @@ export interface Scorer {
 
 export function checkJudgeFits(model: ModelConfig): void {
   if (imagePixels(model) !== JUDGE_PIXELS) throw new UserError(`the judge reads 28×28 images; this run's G draws ${model.image_side}×${model.image_side}`);
+}
+
+/** An MNIST split the judge can read: 28×28 images, at least 2 of them (a covariance needs 2). */
+export function loadJudgeSet(dir: string, split: Split): ImageSet {
+  const set = loadMnist(dir, split);
+  if (set.rows * set.cols !== JUDGE_PIXELS) throw new UserError(`${dir}: the ${split} images are ${set.rows}×${set.cols}; the judge reads 28×28 images, give --data an MNIST folder`);
+  if (set.count < 2) throw new UserError(`${dir}: the ${split} set holds ${set.count} image; the judge's statistics need at least 2`);
+  return set;
 }
 
 export function openScorer(judgeBase: string, test: ImageSet): Scorer {

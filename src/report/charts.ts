@@ -83,7 +83,7 @@ export function evalSpec(points: EvalPoint[], n: number): TopLevelSpec {
       mark: { type: 'line', point: true, strokeWidth: 1.5 },
       encoding: {
         x: { field: 'epoch', type: 'quantitative', title: 'epoch', scale: { zero: true }, axis: { tickMinStep: 1, format: 'd' } },
-        y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false }, axis: { format: '.4~g' } },
+        y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
       },
     },
     resolve: { scale: { y: 'independent' } },

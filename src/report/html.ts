@@ -18,7 +18,7 @@ export interface ReportPage {
   /** One line: how the run ended, or that it is under way. */
   status: string;
   losses: PageImage | null;
-  /** The judge's scores (dgan train --eval-every), by the judge that scored last; `others` by earlier judges are left out. */
+  /** The judge's scores (dgan train --eval-every) that compare with the last; `others` (another judge, another n) are left out. */
   scores: { chart: PageImage | null; records: EvalRecord[]; others: number };
   progression: { epoch: number; image: PageImage }[];
   finalGrid: (PageImage & { caption: string }) | null;
@@ -82,7 +82,7 @@ function scoresSection(scores: ReportPage['scores']): string {
       `<td class="num">${fixed(e.inception_score, 2)}</td><td class="num">${fixed(e.confidence, 3)}</td></tr>`,
   );
   const judge = `<p>Judge <code>${escapeHtml((scores.records[0].judge ?? '').slice(0, 16) || 'not recorded')}</code>; the same metrics as <code>dgan eval</code>, against MNIST test.` +
-    (scores.others ? ` ${scores.others} earlier score${scores.others === 1 ? '' : 's'} by another judge ${scores.others === 1 ? 'is' : 'are'} left out.` : '') + '</p>';
+    (scores.others ? ` ${scores.others} earlier score${scores.others === 1 ? '' : 's'} by another judge or at another n ${scores.others === 1 ? 'is' : 'are'} left out: ${scores.others === 1 ? 'it does' : 'they do'} not compare.` : '') + '</p>';
   return `${scores.chart ? img(scores.chart) : ''}${judge}<table>${head}${rows.join('')}</table>`;
 }
 

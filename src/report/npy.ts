@@ -67,7 +67,9 @@ export function decodeNpy(bytes: Uint8Array): { data: Float32Array; shape: numbe
   if (!itemSize) throw new NpyError(`dtype ${descr}; save it as float32 (array.astype(numpy.float32))`);
   const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
   const size = shape.reduce((a, b) => a * b, 1);
-  if (buf.length < start + size * itemSize) throw new NpyError(`cut off: shape (${shape.join(', ')}) needs ${size * itemSize} bytes of data, the file has ${buf.length - start}`);
+  const dataBytes = buf.length - start;
+  if (dataBytes < size * itemSize) throw new NpyError(`cut off: shape (${shape.join(', ')}) needs ${size * itemSize} bytes of data, the file has ${dataBytes}`);
+  if (dataBytes > size * itemSize) throw new NpyError(`damaged: shape (${shape.join(', ')}) needs ${size * itemSize} bytes of data, the file has ${dataBytes} (more than its header says)`);
   const data = new Float32Array(size);
   for (let i = 0; i < size; i++) data[i] = itemSize === 4 ? buf.readFloatLE(start + 4 * i) : buf.readDoubleLE(start + 8 * i);
   return { data, shape };

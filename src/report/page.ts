@@ -8,17 +8,15 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { flattenConfig } from '../config.js';
+import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { type Chart, evalPoints, evalSpec, lossPoints, lossSpec, renderChart } from './charts.js';
 import { type RgbaImage, decodePng, encodePng } from './grid.js';
 import { type PageImage, type ReportPage, reportHtml } from './html.js';
 import { PROGRESSION_COLS, progressionEpochs, progressionImage, sampleCells } from './progression.js';
-import { type RunRecords, latestJudgeEvals, readRun } from './runlog.js';
+import { type RunRecords, comparableEvals, readRun } from './runlog.js';
+import { LOSSES_FILE, PROGRESSION_FILE, REPORT_FILE, SCORES_FILE } from '../train/rundir.js';
 
-export const REPORT_FILE = 'report.html';
-export const LOSSES_FILE = 'losses.png';
-export const SCORES_FILE = 'scores.png';
-export const PROGRESSION_FILE = 'progression.png';
 
 /** Sample grids are 28 px digits: shown at twice their size, pixels kept square. */
 const DIGIT_ZOOM = 2;
@@ -65,6 +63,15 @@ function status(run: RunRecords): string {
   return `no summary.json: under way, or stopped without one | ${last ? `last record at step ${last.step}` : 'no batch records yet'}`;
 }
 
+/** Reads one of the run's sample grids; a damaged one is named, with what to do. */
+function fromSampleFile<T>(path: string, read: (png: Buffer) => T): T {
+  try {
+    return read(readFileSync(path));
+  } catch (e) {
+    throw new UserError(`${path} is not a sample grid dgan can read (${(e as Error).message}); restore or delete it, then draw the report again`);
+  }
+}
+
 /** Writes report.html, losses.png and progression.png into the run directory; each file atomically. */
 export async function writeReport(dir: string): Promise<ReportFiles> {
   const run = readRun(dir);
@@ -78,7 +85,7 @@ export async function writeReport(dir: string): Promise<ReportFiles> {
     writeFileAtomic(files.losses, chart.png);
   }
 
-  const evals = latestJudgeEvals(run.evals);
+  const evals = comparableEvals(run.evals);
   let scores: Chart | null = null;
   if (evals.shown.length) {
     scores = await renderChart(evalSpec(evalPoints(evals.shown), evals.shown.at(-1)!.n));
@@ -87,7 +94,7 @@ export async function writeReport(dir: string): Promise<ReportFiles> {
   }
 
   const epochs = progressionEpochs(run.epochSamples.keys());
-  const rows = epochs.map((e) => sampleCells(decodePng(readFileSync(run.epochSamples.get(e)!.path)), side));
+  const rows = epochs.map((e) => fromSampleFile(run.epochSamples.get(e)!.path, (png) => sampleCells(decodePng(png), side)));
   const progression = rows.map((cells, i) => {
     const strip = progressionImage([cells], side);
     return { epoch: epochs[i], image: digitImage(strip, encodePng(strip), `the ${PROGRESSION_COLS} fixed-z digits after epoch ${epochs[i]}`) };
@@ -98,7 +105,7 @@ export async function writeReport(dir: string): Promise<ReportFiles> {
   }
 
   const final = run.finalSample;
-  const finalPng = final && readFileSync(final.path);
+  const finalGrid = final && fromSampleFile(final.path, (png) => ({ png, image: decodePng(png) }));
   const page: ReportPage = {
     title: `dgan run ${dir}`,
     status: status(run),
@@ -109,8 +116,8 @@ export async function writeReport(dir: string): Promise<ReportFiles> {
       others: evals.others,
     },
     progression,
-    finalGrid: final && finalPng && {
-      ...digitImage(decodePng(finalPng), finalPng, 'the fixed-z digits at the end of the run'),
+    finalGrid: final && finalGrid && {
+      ...digitImage(finalGrid.image, finalGrid.png, 'the fixed-z digits at the end of the run'),
       caption: `samples/${basename(final.path)}${final.step !== null ? `, after step ${final.step}` : ''}`,
     },
     summary: run.summary as unknown as Record<string, unknown> | null,

@@ -75,12 +75,13 @@ export function latestSample(files: SampleFile[]): SampleFile | null {
 }
 
 /**
- * The scores of the judge that scored last, and how many by other judges are
- * left out: after the judge is retrained, a run's older scores no longer compare.
+ * The scores that compare with the last one: by the same judge (a retrained
+ * judge scores differently) and at the same sample count (the Fréchet
+ * distance's bias depends on it), with how many others are left out.
  */
-export function latestJudgeEvals(evals: EvalRecord[]): { shown: EvalRecord[]; others: number } {
-  const judge = evals.at(-1)?.judge;
-  const shown = evals.filter((e) => e.judge === judge);
+export function comparableEvals(evals: EvalRecord[]): { shown: EvalRecord[]; others: number } {
+  const last = evals.at(-1);
+  const shown = evals.filter((e) => e.judge === last?.judge && e.n === last?.n);
   return { shown, others: evals.length - shown.length };
 }
 

@@ -13,6 +13,14 @@ import type { LogRecord } from './records.js';
 import { encodePng, gridImage } from '../report/grid.js';
 import { CHECKPOINT_FILE } from './checkpoint.js';
 
+/** A run's files beside config.json, log.jsonl, checkpoint.dgan and the rest. */
+const SAMPLES_DIR = 'samples';
+export const REPORT_FILE = 'report.html';
+export const LOSSES_FILE = 'losses.png';
+export const SCORES_FILE = 'scores.png';
+export const PROGRESSION_FILE = 'progression.png';
+const REPORT_FILES = [REPORT_FILE, LOSSES_FILE, SCORES_FILE, PROGRESSION_FILE];
+
 export const SAMPLE_ROWS = 2;
 export const SAMPLE_COLS = 8;
 
@@ -20,9 +28,9 @@ export function defaultRunDir(now = new Date()): string {
   return join('runs', now.toISOString().replace(/[:.]/g, '-').slice(0, 19));
 }
 
-/** The files that make a run (not those drawn from them): no other command's output may replace one. */
+/** Every file and folder a run writes: no other command's output may replace one. */
 export function runFiles(dir: string): string[] {
-  return ['config.json', 'log.jsonl', CHECKPOINT_FILE, 'summary.json', 'data.json'].map((f) => join(dir, f));
+  return ['config.json', 'data.json', 'log.jsonl', CHECKPOINT_FILE, 'summary.json', SAMPLES_DIR, ...REPORT_FILES].map((f) => join(dir, f));
 }
 
 /** Refuses a directory that cannot be written or already holds a run; creates nothing. */
@@ -36,7 +44,7 @@ export function checkNewRunDir(dir: string): void {
 
 export class RunDir {
   constructor(readonly path: string) {
-    makeFolders(join(path, 'samples'));
+    makeFolders(join(path, SAMPLES_DIR));
   }
 
   writeJson(name: string, value: unknown): void {
@@ -50,7 +58,7 @@ export class RunDir {
 
   /** The 16 fixed-z digits as a 2×8 grid, samples/<name>.png. */
   writeSamples(name: string, pixels: Float32Array, side: number): string {
-    const path = join(this.path, 'samples', `${name}.png`);
+    const path = join(this.path, SAMPLES_DIR, `${name}.png`);
     writeFileAtomic(path, encodePng(gridImage(pixels, SAMPLE_ROWS * SAMPLE_COLS, side, SAMPLE_COLS)));
     return path;
   }

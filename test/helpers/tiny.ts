@@ -21,7 +21,7 @@ export function tempDir(prefix = 'dgan-test-'): string {
 }
 
 /** An unsigned-byte IDX file: magic 0x0000 08 <ndims>, dims as big-endian uint32, then the bytes. */
-function idxBytes(dims: number[], data: Uint8Array): Buffer {
+export function idxBytes(dims: number[], data: Uint8Array): Buffer {
   const header = Buffer.alloc(4 + 4 * dims.length);
   header.writeUInt32BE(0x00000800 | dims.length, 0);
   dims.forEach((d, i) => header.writeUInt32BE(d, 4 + 4 * i));
