@@ -8,7 +8,7 @@
 import test from 'ava';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { type SummaryJson, describe, limited, readSummary, runCli, tempDir, writeConfig, writeMnistSubset } from './helpers/tiny.js';
+import { type SummaryJson, describe, limited, readLog, readSummary, runCli, tempDir, writeConfig, writeMnistSubset } from './helpers/tiny.js';
 
 const STEPS = 7;
 const dir = tempDir('dgan-repro-');
@@ -71,6 +71,12 @@ test.serial('K steps, then --resume to 2K, equals 2K steps in one go', async (t)
   t.is(resumed.params_sha256, whole.summary.params_sha256);
   t.is(resumed.d_loss, whole.summary.d_loss);
   t.is(resumed.g_loss, whole.summary.g_loss);
+  // The epoch that the stop cut in two averages all of its batches, as in one go.
+  const epochOne = (dir: string) => {
+    const e = readLog(dir).find((r) => r.type === 'epoch' && r.epoch === 1)!;
+    return [e.step, e.d_loss_mean, e.g_loss_mean, e.params_sha256];
+  };
+  t.deepEqual(epochOne(first.out), epochOne(whole.out));
 });
 
 test.serial('wasm and cpu backends agree on the losses of a step within float32 tolerance', async (t) => {

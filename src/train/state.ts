@@ -19,7 +19,21 @@ export interface Position {
   epoch: number;
   batch: number;
   step: number;
+  /**
+   * Sums of the losses of this epoch's batches so far, so that the epoch's
+   * means cover all of it across a resume. Absent in checkpoints of dgan
+   * 0.1.0, whose resumed epochs average from the resume on.
+   */
+  epochLoss?: EpochLoss;
 }
+
+export interface EpochLoss {
+  d: number;
+  g: number;
+  batches: number;
+}
+
+export const noEpochLoss = (): EpochLoss => ({ d: 0, g: 0, batches: 0 });
 
 export interface TrainState {
   config: Config;
@@ -32,7 +46,7 @@ export function freshState(config: Config): TrainState {
   const net = (params: Float32Array): NetState => ({ params, adam: adamState(params.length) });
   return {
     config,
-    position: { epoch: 0, batch: 0, step: 0 },
+    position: { epoch: 0, batch: 0, step: 0, epochLoss: noEpochLoss() },
     g: net(initParams(generatorSpec(config.model), config.train.seed)),
     d: net(initParams(discriminatorSpec(config.model), config.train.seed)),
   };

@@ -16,7 +16,7 @@ import { saveCheckpoint } from './checkpoint.js';
 import type { EpochRecord } from './records.js';
 import type { RunDir } from './rundir.js';
 import { startReplicas } from './replicas.js';
-import { type TrainState, paramsSha256 } from './state.js';
+import { type TrainState, noEpochLoss, paramsSha256 } from './state.js';
 import { trainStep, versions } from './step.js';
 
 export interface TrainOptions {
@@ -98,7 +98,7 @@ export async function train(opts: TrainOptions): Promise<Summary> {
     const pos = state.position;
     while (pos.epoch < epochs) {
       const order = epochOrder(data.count, seed, pos.epoch, config.train.shuffle);
-      let dSum = 0, gSum = 0, n = 0;
+      const sums = (pos.epochLoss ??= noEpochLoss());
       for (; pos.batch < batches; pos.batch++) {
         if (opts.shouldStop?.()) return await stop('interrupted');
         if (opts.maxSteps !== undefined && pos.step >= opts.maxSteps) return await stop('max-steps');
@@ -108,9 +108,9 @@ export async function train(opts: TrainOptions): Promise<Summary> {
         stepMs += s.ms;
         images += indices.length;
         last = { d: s.dLoss, g: s.gLoss };
-        dSum += s.dLoss;
-        gSum += s.gLoss;
-        n++;
+        sums.d += s.dLoss;
+        sums.g += s.gLoss;
+        sums.batches++;
         if (pos.batch % logEvery === 0) {
           reporter.line(lossLine({ epoch: pos.epoch, epochs, batch: pos.batch, batches }, s.dLoss, s.gLoss));
           run.log({ type: 'batch', time: new Date().toISOString(), epoch: pos.epoch + 1, epochs, batch: pos.batch, batches, step: pos.step, d_loss: s.dLoss, g_loss: s.gLoss });
@@ -123,7 +123,7 @@ export async function train(opts: TrainOptions): Promise<Summary> {
       // End of epoch: the fixed-z digits (G in eval mode), then a checkpoint positioned at the next epoch.
       const grid = run.writeSamples(`epoch-${String(pos.epoch + 1).padStart(3, '0')}`, await pool.generate(fixedZ, FIXED_Z_COUNT, versions(state)), config.model.image_side);
       const sha = paramsSha256(state);
-      const record: EpochRecord = { type: 'epoch', time: new Date().toISOString(), epoch: pos.epoch + 1, epochs, step: pos.step, d_loss_mean: n ? dSum / n : null, g_loss_mean: n ? gSum / n : null, params_sha256: sha, samples: grid };
+      const record: EpochRecord = { type: 'epoch', time: new Date().toISOString(), epoch: pos.epoch + 1, epochs, step: pos.step, d_loss_mean: sums.batches ? sums.d / sums.batches : null, g_loss_mean: sums.batches ? sums.g / sums.batches : null, params_sha256: sha, samples: grid };
       run.log(record);
       reporter.line(`${lossLine({ epoch: pos.epoch, epochs, batch: batches, batches }, last!.d, last!.g)} | epoch mean d_loss ${record.d_loss_mean?.toFixed(4)} g_loss ${record.g_loss_mean?.toFixed(4)} | params ${sha.slice(0, 16)} | ${grid}`);
       if (opts.evaluate && ((pos.epoch + 1) % opts.evaluate.every === 0 || pos.epoch + 1 === epochs)) {
@@ -133,6 +133,7 @@ export async function train(opts: TrainOptions): Promise<Summary> {
       }
       pos.epoch++;
       pos.batch = 0;
+      pos.epochLoss = noEpochLoss();
       checkpoint();
     }
     return await finish('finished');
