@@ -116,7 +116,7 @@ program
   .command('eval')
   .description("measure a run's G (or any MNIST-like images) with a fixed MNIST judge: Fréchet distance to MNIST test, Inception score, class shares")
   .option('--checkpoint <run_dir>', "run directory (or its checkpoint.dgan) whose G draws the images (this or --samples)", runDir)
-  .option('--samples <file.npy>', 'judge these images instead: float32/float64 .npy of shape (n, 784) or (n, 28, 28) in [-1, 1], e.g. from dgan sample --format npy')
+  .option('--samples <file.npy>', 'judge these images instead: float32/float64 .npy of shape (n, 784), (n, 28, 28), (n, 1, 28, 28) or (n, 28, 28, 1) in [-1, 1], e.g. from dgan sample --format npy')
   .option('--n <n>', `images per row (G's samples or the file's first n, real training images, noise), at most ${MAX_EVAL_N}`, int(2, MAX_EVAL_N), EVAL_DEFAULTS.n)
   .option('--seed <n>', 'seed of the z streams and of the noise', int(0, MAX_SEED), EVAL_DEFAULTS.seed)
   .option('--json <file>', 'also write the rows as JSON to <file> (default: none)')

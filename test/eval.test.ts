@@ -41,6 +41,11 @@ test('a saved judge loads back bit for bit, and a damaged one is refused', (t) =
   const header = readJson(`${base}.json`);
   writeFileSync(`${base}.json`, JSON.stringify({ ...header, version: 1 }));
   t.throws(() => loadJudge(base), { message: /judge format version 1, this dgan reads 2; train one with/ });
+  const slots = header.slots as { offset: number }[];
+  writeFileSync(`${base}.json`, JSON.stringify({ ...header, slots: [{ ...slots[0], offset: 999 }, ...slots.slice(1)] }));
+  t.throws(() => loadJudge(base), { message: /damaged judge header \(its slots are not the layout of its shape\)/ });
+  writeFileSync(`${base}.json`, JSON.stringify({ ...header, slots: slots.slice(0, -1) }));
+  t.throws(() => loadJudge(base), { message: /its slots are not the layout/ });
 });
 
 test('a judge is named by its base path or either file; a folder in its place or weights that are not finite are refused', (t) => {
@@ -148,7 +153,11 @@ test('bad input around evaluation is a one-line usage error that writes nothing'
   const data = writeMnistSubset(join(dir, 'guard-data'), 10);
   const fifo = join(dir, 'guard-fifo');
   execFileSync('mkfifo', [fifo]);
-  const before = new Map([join(run, 'report.html'), join(run, 'samples', 'epoch-001.png'), `${judge}.json`, join(data, 'train-images-idx3-ubyte')].map((f) => [f, readFileSync(f)]));
+  // Another run's files are just as safe as those of the run being read.
+  const other = join(dir, 'guard-other-run');
+  mkdirSync(join(other, 'samples'), { recursive: true });
+  for (const f of ['checkpoint.dgan', 'log.jsonl', 'config.json']) copyFileSync(join(run, f), join(other, f));
+  const before = new Map([join(other, 'checkpoint.dgan'), join(other, 'log.jsonl'), join(other, 'config.json'), join(run, 'report.html'), join(run, 'samples', 'epoch-001.png'), `${judge}.json`, join(data, 'train-images-idx3-ubyte')].map((f) => [f, readFileSync(f)]));
   const cases: [string[], RegExp][] = [
     [['eval', '--checkpoint', run, '--judge', judge, '--json', join(run, 'checkpoint.dgan')], /--json .*checkpoint\.dgan would overwrite .*checkpoint\.dgan, which this command reads/],
     [['sample', '--checkpoint', run, '--out', join(run, 'log.jsonl')], /--out .*log\.jsonl would overwrite/],
@@ -156,6 +165,11 @@ test('bad input around evaluation is a one-line usage error that writes nothing'
     [['sample', '--checkpoint', run, '--out', join(run, 'samples', 'epoch-001.png')], /would overwrite a file in .*samples, which this command reads or which belongs to a run/],
     [['eval', '--checkpoint', run, '--judge', judge, '--json', `${judge}.json`], /--json .*judge\.json would overwrite/],
     [['eval', '--checkpoint', run, '--judge', judge, '--data', data, '--json', join(data, 'train-images-idx3-ubyte')], /would overwrite a file in .*guard-data/],
+    [['eval', '--checkpoint', run, '--judge', judge, '--json', join(other, 'checkpoint.dgan')], /--json .*guard-other-run\/checkpoint\.dgan would overwrite .*checkpoint\.dgan, which this command reads or which belongs to a run/],
+    [['sample', '--checkpoint', run, '--out', join(other, 'log.jsonl')], /--out .*guard-other-run\/log\.jsonl would overwrite/],
+    [['sample', '--checkpoint', run, '--out', join(other, 'samples', 'new.png')], /would overwrite a file in .*guard-other-run\/samples/],
+    [['bench', '--json', join(other, 'config.json')], /--json .*guard-other-run\/config\.json would overwrite/],
+    [['eval', '--checkpoint', run, '--judge', ''], /--judge is empty: give the base path/],
     [['eval', '--checkpoint', run, '--judge', judge, '--json', fifo], /--json .*guard-fifo is not a plain file \(a device, pipe or socket\)/],
     [['eval', '--checkpoint', run, '--judge', judge, '--json', ''], /--json is empty: give a file name/],
     [['sample', '--checkpoint', run, '--out', ''], /--out is empty: give a file name/],
@@ -172,6 +186,11 @@ test('bad input around evaluation is a one-line usage error that writes nothing'
   t.deepEqual(readFileSync(join(run, 'checkpoint.dgan')), checkpoint);
   for (const [f, bytes] of before) t.deepEqual(readFileSync(f), bytes, `${f} untouched`);
   t.true(statSync(fifo).isFIFO(), 'the pipe is still a pipe');
+  t.false(existsSync(join(other, 'samples', 'new.png')));
+  // Beside a run's files is fine.
+  const beside = await runCli(['eval', '--checkpoint', run, '--judge', judge, '--n', '20', '--json', join(other, 'eval.json')]);
+  t.is(beside.code, 0, describe(beside));
+  t.is(readJson(join(other, 'eval.json')).n, 20);
   t.false(existsSync(join(dir, 'never')));
 });
 
@@ -240,7 +259,7 @@ test('dgan eval --samples: a bad file is a one-line usage error, [0, 1] images a
     [['--samples', write('long.npy', Buffer.concat([encodeNpy(new Float32Array(2 * 784), [2, 784]), Buffer.alloc(16)]))], /damaged: shape \(2, 784\) needs 6272 bytes of data, the file has 6288/],
     [['--samples', write('range.npy', encodeNpy(new Float32Array(2 * 784).fill(3), [2, 784]))], /pixels in \[3, 3\]; the judge reads G's range/],
     [['--samples', write('cut.npy', encodeNpy(new Float32Array(2 * 784), [2, 784]).subarray(0, 500))], /cut off: shape \(2, 784\) needs 6272 bytes/],
-    [['--samples', write('int.npy', Buffer.concat([Buffer.from(npyHeader([2, 784]).toString('latin1').replace("'<f4'", "'<i4'"), 'latin1'), Buffer.alloc(4 * 2 * 784)]))], /dtype <i4; save it as float32/],
+    [['--samples', write('int.npy', Buffer.concat([Buffer.from(npyHeader([2, 784]).toString('latin1').replace("'<f4'", "'<i4'"), 'latin1'), Buffer.alloc(4 * 2 * 784)]))], /dtype <i4; save it as little-endian float32 \(array\.astype\(.<f4.\)\)/],
   ];
   for (const [args, message] of cases) {
     const r = await runCli(['eval', '--judge', judge, ...args]);

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PNG } from 'pngjs';
@@ -65,7 +65,10 @@ test('a 25-epoch run directory: progression.png holds epochs 10, 20 and 25, one 
     if (epoch % 5 === 0 && epoch <= 20 && epoch !== 15) run.log(score);
     if (epoch === 12) run.log({ ...score, n: 200, fd: 3012 }); // at another n: does not compare
   }
+  // A line cut short by a crash, an edited record and JSON that is no record: left out, and counted.
+  appendFileSync(join(dir, 'log.jsonl'), '{"type":"eval","epo\n{"type":"eval","epoch":"x","fd":"bad"}\n[1]\n');
   const files = await writeReport(dir);
+  t.is(files.skipped, 3);
   t.is(files.scores, join(dir, SCORES_FILE));
   const scores = decodePng(readFileSync(files.scores!));
   t.true(scores.width > 600 && scores.height > 150, `scores.png ${scores.width}×${scores.height}`);
@@ -88,6 +91,7 @@ test('a 25-epoch run directory: progression.png holds epochs 10, 20 and 25, one 
   t.notRegex(html, /1005\.00/, "the retrained judge's older score is left out");
   t.notRegex(html, /3012\.00/, 'the score at another n is left out');
   t.regex(html, /2 earlier scores by another judge or at another n are left out/);
+  t.notRegex(html, />(undefined|NaN)</, "no cell of an edited record");
 });
 
 test('dgan report names a damaged sample grid instead of crashing, and writes no report', async (t) => {

@@ -16,6 +16,7 @@ import { EXIT_FAILED, UserError } from '../errors.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { CORES, DEFAULT_CONFIG, int, packagePath } from './options.js';
 import { checkOutFile, makeFolders } from '../outputs.js';
+import { runFilesAround } from '../train/rundir.js';
 
 export const BENCH_BACKENDS = ['wasm', 'cpu', 'tensorflow'] as const satisfies readonly BackendName[];
 
@@ -109,7 +110,7 @@ const NOT_INSTALLED = 'not installed (needs @tensorflow/tfjs-node-gpu or @tensor
 export async function benchCommand(flags: BenchFlags): Promise<number> {
   // Everything the user gave is checked before anything is measured.
   const config = loadBenchConfig(flags);
-  if (flags.json !== undefined) checkOutFile(flags.json, '--json'); // before minutes of measuring, not after
+  if (flags.json !== undefined) checkOutFile(flags.json, '--json', runFilesAround(flags.json)); // before minutes of measuring, not after
   const plan = benchPlan(flags);
   const data = loadMnist(flags.data ?? defaultMnistDir(), 'train', { shared: true });
   if (data.rows * data.cols !== imagePixels(config.model)) {

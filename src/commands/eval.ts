@@ -19,7 +19,7 @@ import { writeFileAtomic } from '../fsutil.js';
 import { checkOutFile, makeFolders } from '../outputs.js';
 import { decodeNpy, NpyError } from '../report/npy.js';
 import { loadCheckpoint } from '../train/checkpoint.js';
-import { runFiles } from '../train/rundir.js';
+import { runFiles, runFilesAround } from '../train/rundir.js';
 import { packagePath } from './options.js';
 
 export const EVAL_DEFAULTS = { n: 10_000, seed: 0 };
@@ -90,10 +90,11 @@ function samplesSubject(path: string): Subject {
 export async function evalCommand(flags: EvalFlags): Promise<number> {
   if (!flags.checkpoint === !flags.samples) throw new UserError('give one of --checkpoint RUN_DIR (a run\'s G) and --samples FILE.npy (images drawn elsewhere)');
   const subject = flags.checkpoint ? checkpointSubject(flags.checkpoint, flags.seed) : samplesSubject(flags.samples!);
+  if (flags.judge === '') throw new UserError('--judge is empty: give the base path of a judge\'s .json and .bin pair');
   const judgeBase = flags.judge ?? packagePath(DEFAULT_JUDGE);
   const dir = flags.data ?? defaultMnistDir();
   const { bin, json } = judgePaths(judgeBase);
-  if (flags.json !== undefined) checkOutFile(flags.json, '--json', [...subject.inputs, bin, json, dir]);
+  if (flags.json !== undefined) checkOutFile(flags.json, '--json', [...subject.inputs, ...runFilesAround(flags.json), bin, json, dir]);
   const train = loadJudgeSet(dir, 'train'), test = loadJudgeSet(dir, 't10k');
   const n = Math.min(flags.n, train.count, subject.rows);
   if (n < flags.n) console.log(`dgan: note: ${n} images per row, not --n ${flags.n}: ${n === subject.rows ? `${flags.samples} holds ${n}` : `the training set holds ${n}`}; compare distances only at equal n`);

@@ -12,7 +12,7 @@ import { encodePng, gridImage } from '../report/grid.js';
 import { encodeNpy } from '../report/npy.js';
 import { loadCheckpoint } from '../train/checkpoint.js';
 import { checkOutFile, makeFolders } from '../outputs.js';
-import { runFiles } from '../train/rundir.js';
+import { runFiles, runFilesAround } from '../train/rundir.js';
 
 export const SAMPLE_FORMATS = ['png', 'npy'] as const;
 export type SampleFormat = (typeof SAMPLE_FORMATS)[number];
@@ -35,7 +35,7 @@ export function defaultSampleOut(format: SampleFormat): string {
 export async function sampleCommand(flags: SampleFlags): Promise<number> {
   const state = loadCheckpoint(flags.checkpoint);
   const out = flags.out ?? defaultSampleOut(flags.format);
-  checkOutFile(out, '--out', runFiles(flags.checkpoint));
+  checkOutFile(out, '--out', [...runFiles(flags.checkpoint), ...runFilesAround(out)]);
   const { model } = state.config;
   await startBackend('wasm');
   const pixels = sampleImages(state.g.params, model, flags.n, flags.seed);

@@ -57,13 +57,16 @@ export function paramBytes(params: Float32Array): Buffer {
   return out;
 }
 
+/** The slots as the header lists them. */
+const headerSlots = (layout: JudgeLayout): JudgeHeader['slots'] => layout.slots.map(({ name, shape, offset }) => ({ name, shape, offset }));
+
 export function judgeHeader(shape: JudgeShape, params: Float32Array, testAccuracy: number, trained: Record<string, unknown>): JudgeHeader {
   return {
     format: JUDGE_FORMAT,
     version: JUDGE_VERSION,
     shape,
     input: '28x28 row-major, bytes/255*2-1',
-    slots: judgeLayout(shape).slots.map(({ name, shape, offset }) => ({ name, shape, offset })),
+    slots: headerSlots(judgeLayout(shape)),
     sha256: paramsSha256(params),
     test_accuracy: testAccuracy,
     trained,
@@ -113,6 +116,7 @@ export function loadJudge(base: string): Judge {
   const bad = headerProblem(header);
   if (bad) throw new UserError(`${json}: damaged judge header (${bad}); ${RETRAIN}`);
   const layout = judgeLayout(header.shape);
+  if (JSON.stringify(header.slots) !== JSON.stringify(headerSlots(layout))) throw new UserError(`${json}: damaged judge header (its slots are not the layout of its shape); ${RETRAIN}`);
   const bytes = readFileSync(bin);
   if (bytes.length !== 4 * layout.size) throw new UserError(`${bin}: ${bytes.length} bytes, the layout in ${json} needs ${4 * layout.size}`);
   const params = new Float32Array(layout.size);

@@ -66,7 +66,8 @@ export const EVAL_METRICS: [keyof EvalRecord, string][] = [
 ];
 
 export function evalPoints(records: EvalRecord[]): EvalPoint[] {
-  return records.flatMap((r) => EVAL_METRICS.map(([key, metric]) => ({ epoch: r.epoch, metric, value: r[key] as number })));
+  // A metric that came out NaN (null in JSON) is a gap in its curve.
+  return records.flatMap((r) => EVAL_METRICS.map(([key, metric]) => ({ epoch: r.epoch, metric, value: r[key] as number }))).filter((p) => Number.isFinite(p.value));
 }
 
 /** One small panel per metric side by side, each with its own y scale. */

@@ -74,7 +74,7 @@ function epochTable(epochs: EpochRecord[]): string {
 }
 
 function scoresSection(scores: ReportPage['scores']): string {
-  if (scores.records.length === 0) return '<p class="empty">No scores: train with <code>--eval-every K</code> to have the judge of <code>dgan eval</code> score G every K epochs.</p>';
+  if (scores.records.length === 0) return '<p class="empty">No scores in log.jsonl: with <code>--eval-every K</code> the judge of <code>dgan eval</code> scores G after every K-th whole epoch.</p>';
   const head = '<tr><th>epoch</th><th>step</th><th>n</th><th>Fréchet distance</th><th>Inception score</th><th>confidence</th></tr>';
   const rows = scores.records.map(
     (e) =>

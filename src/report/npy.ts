@@ -64,7 +64,7 @@ export function decodeNpy(bytes: Uint8Array): { data: Float32Array; shape: numbe
   if (descr === undefined || shapeText === undefined) throw new NpyError(`unreadable header ${JSON.stringify(dict.trim())}`);
   if (/'fortran_order':\s*True/.test(dict)) throw new NpyError('in Fortran order; save it with numpy.ascontiguousarray');
   const itemSize = READABLE[descr];
-  if (!itemSize) throw new NpyError(`dtype ${descr}; save it as float32 (array.astype(numpy.float32))`);
+  if (!itemSize) throw new NpyError(`dtype ${descr}; save it as little-endian float32 (array.astype('<f4'))`);
   const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
   const size = shape.reduce((a, b) => a * b, 1);
   const dataBytes = buf.length - start;

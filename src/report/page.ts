@@ -26,6 +26,8 @@ export interface ReportFiles {
   losses: string | null;
   scores: string | null;
   progression: string | null;
+  /** Lines of log.jsonl the report left out. */
+  skipped: number;
 }
 
 function digitImage(img: RgbaImage, png: Buffer, alt: string): PageImage {
@@ -76,7 +78,7 @@ function fromSampleFile<T>(path: string, read: (png: Buffer) => T): T {
 export async function writeReport(dir: string): Promise<ReportFiles> {
   const run = readRun(dir);
   const side = run.config.model.image_side;
-  const files: ReportFiles = { report: join(dir, REPORT_FILE), losses: null, scores: null, progression: null };
+  const files: ReportFiles = { report: join(dir, REPORT_FILE), losses: null, scores: null, progression: null, skipped: run.skipped };
 
   let chart: Chart | null = null;
   if (run.batches.length) {

@@ -29,6 +29,8 @@ export interface RunRecords {
   /** The judge's scores, one per epoch, ascending. */
   evals: EvalRecord[];
   summary: Summary | null;
+  /** Lines of log.jsonl left out: cut short by a crash, not JSON, or not a record the report can draw. */
+  skipped: number;
   /** samples/epoch-NNN.png by epoch number. */
   epochSamples: Map<number, SampleFile>;
   /** The grid drawn last (see latestSample). */
@@ -43,17 +45,29 @@ function readJsonFile<T>(path: string): T {
   }
 }
 
-/** Whole, parseable lines only: a line cut short by a crash is skipped, not fatal. */
-function readRecords(path: string): Record<string, unknown>[] {
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8').split('\n').flatMap((line) => {
+/** The fields a record must hold as numbers to be drawn; losses may be null (JSON's NaN). */
+const NUMBER_FIELDS: Record<string, string[]> = {
+  batch: ['epoch', 'step', 'batch', 'batches'],
+  epoch: ['epoch', 'step'],
+  eval: ['epoch', 'step', 'n'],
+};
+
+const isRecord = (r: unknown): r is Record<string, unknown> =>
+  r !== null && typeof r === 'object' && typeof (r as { type?: unknown }).type === 'string' && (NUMBER_FIELDS[(r as { type: string }).type] ?? []).every((f) => Number.isFinite((r as Record<string, unknown>)[f]));
+
+/** Whole records only: a line cut short by a crash, or edited into something else, is skipped and counted, not fatal. */
+function readRecords(path: string): { records: Record<string, unknown>[]; skipped: number } {
+  if (!existsSync(path)) return { records: [], skipped: 0 };
+  const lines = readFileSync(path, 'utf8').split('\n').filter((line) => line.trim() !== '');
+  const records = lines.flatMap((line) => {
     try {
-      const r = JSON.parse(line);
-      return r !== null && typeof r === 'object' ? [r] : [];
+      const r: unknown = JSON.parse(line);
+      return isRecord(r) ? [r] : [];
     } catch {
       return [];
     }
   });
+  return { records, skipped: lines.length - records.length };
 }
 
 function lastPerKey<T>(items: T[], key: (t: T) => number): T[] {
@@ -89,7 +103,7 @@ export function readRun(dir: string): RunRecords {
   const configPath = join(dir, 'config.json');
   if (!existsSync(configPath)) throw new UserError(`${dir} is not a dgan run directory (no config.json); give the --out folder of a \`dgan train\``);
   const config = readJsonFile<Config>(configPath);
-  const records = readRecords(join(dir, 'log.jsonl'));
+  const { records, skipped } = readRecords(join(dir, 'log.jsonl'));
   const batches = lastPerKey(records.filter((r): r is BatchRecord & Record<string, unknown> => r.type === 'batch'), (r) => r.step);
   const epochs = lastPerKey(records.filter((r): r is EpochRecord & Record<string, unknown> => r.type === 'epoch'), (r) => r.epoch);
   const evals = lastPerKey(records.filter((r): r is EvalRecord & Record<string, unknown> => r.type === 'eval'), (r) => r.epoch);
@@ -107,5 +121,5 @@ export function readRun(dir: string): RunRecords {
     else if (s) files.push({ path, epoch: null, step: Number(s[1]) });
   }
   const epochSamples = new Map(files.filter((f) => f.epoch !== null).map((f) => [f.epoch!, f]));
-  return { dir, config, batches, epochs, evals, summary, epochSamples, finalSample: latestSample(files) };
+  return { dir, config, batches, epochs, evals, summary, skipped, epochSamples, finalSample: latestSample(files) };
 }

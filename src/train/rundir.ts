@@ -5,7 +5,7 @@
  * report.html with its figures.
  */
 import { appendFileSync, existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { checkOutFolder, makeFolders } from '../outputs.js';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../fsutil.js';
@@ -31,6 +31,21 @@ export function defaultRunDir(now = new Date()): string {
 /** Every file and folder a run writes: no other command's output may replace one. */
 export function runFiles(dir: string): string[] {
   return ['config.json', 'data.json', 'log.jsonl', CHECKPOINT_FILE, 'summary.json', SAMPLES_DIR, ...REPORT_FILES].map((f) => join(dir, f));
+}
+
+const isRunDir = (dir: string) => [CHECKPOINT_FILE, 'log.jsonl'].some((f) => existsSync(join(dir, f)));
+
+/**
+ * The files of every run that holds `path` (a folder above it with a
+ * checkpoint or a log): an output written there must not replace one, though
+ * it may sit beside them.
+ */
+export function runFilesAround(path: string): string[] {
+  const runs: string[] = [];
+  for (let dir = dirname(resolve(path)); ; dir = dirname(dir)) {
+    if (isRunDir(dir)) runs.push(dir);
+    if (dirname(dir) === dir) return runs.flatMap(runFiles);
+  }
 }
 
 /** Refuses a directory that cannot be written or already holds a run; creates nothing. */
