@@ -1,6 +1,6 @@
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { startBackend } from '../src/backend.js';
@@ -157,6 +157,8 @@ test('bad input around evaluation is a one-line usage error that writes nothing'
   const other = join(dir, 'guard-other-run');
   mkdirSync(join(other, 'samples'), { recursive: true });
   for (const f of ['checkpoint.dgan', 'log.jsonl', 'config.json']) copyFileSync(join(run, f), join(other, f));
+  const link = join(dir, 'guard-link.json');
+  symlinkSync(join(other, 'log.jsonl'), link);
   const before = new Map([join(other, 'checkpoint.dgan'), join(other, 'log.jsonl'), join(other, 'config.json'), join(run, 'report.html'), join(run, 'samples', 'epoch-001.png'), `${judge}.json`, join(data, 'train-images-idx3-ubyte')].map((f) => [f, readFileSync(f)]));
   const cases: [string[], RegExp][] = [
     [['eval', '--checkpoint', run, '--judge', judge, '--json', join(run, 'checkpoint.dgan')], /--json .*checkpoint\.dgan would overwrite .*checkpoint\.dgan, which this command reads/],
@@ -168,6 +170,7 @@ test('bad input around evaluation is a one-line usage error that writes nothing'
     [['eval', '--checkpoint', run, '--judge', judge, '--json', join(other, 'checkpoint.dgan')], /--json .*guard-other-run\/checkpoint\.dgan would overwrite .*checkpoint\.dgan, which this command reads or which belongs to a run/],
     [['sample', '--checkpoint', run, '--out', join(other, 'log.jsonl')], /--out .*guard-other-run\/log\.jsonl would overwrite/],
     [['sample', '--checkpoint', run, '--out', join(other, 'samples', 'new.png')], /would overwrite a file in .*guard-other-run\/samples/],
+    [['eval', '--checkpoint', run, '--judge', judge, '--json', link], /--json .*guard-link\.json would overwrite .*guard-other-run\/log\.jsonl/],
     [['bench', '--json', join(other, 'config.json')], /--json .*guard-other-run\/config\.json would overwrite/],
     [['eval', '--checkpoint', run, '--judge', ''], /--judge is empty: give the base path/],
     [['eval', '--checkpoint', run, '--judge', judge, '--json', fifo], /--json .*guard-fifo is not a plain file \(a device, pipe or socket\)/],

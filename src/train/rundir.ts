@@ -4,7 +4,7 @@
  * step-NNNNNN.png at a mid-epoch stop), checkpoint.dgan, summary.json,
  * report.html with its figures.
  */
-import { appendFileSync, existsSync, readdirSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { checkOutFolder, makeFolders } from '../outputs.js';
 import { UserError } from '../errors.js';
@@ -36,13 +36,13 @@ export function runFiles(dir: string): string[] {
 const isRunDir = (dir: string) => [CHECKPOINT_FILE, 'log.jsonl'].some((f) => existsSync(join(dir, f)));
 
 /**
- * The files of every run that holds `path` (a folder above it with a
- * checkpoint or a log): an output written there must not replace one, though
- * it may sit beside them.
+ * The files of every run that holds `path` (a folder above it, or above the
+ * file a link at `path` points to, with a checkpoint or a log): an output
+ * written there must not replace one, though it may sit beside them.
  */
 export function runFilesAround(path: string): string[] {
   const runs: string[] = [];
-  for (let dir = dirname(resolve(path)); ; dir = dirname(dir)) {
+  for (let dir = dirname(existsSync(path) ? realpathSync(path) : resolve(path)); ; dir = dirname(dir)) {
     if (isRunDir(dir)) runs.push(dir);
     if (dirname(dir) === dir) return runs.flatMap(runFiles);
   }
