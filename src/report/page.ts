@@ -17,7 +17,6 @@ import { PROGRESSION_COLS, progressionEpochs, progressionImage, sampleCells } fr
 import { type RunRecords, comparableEvals, readRun } from './runlog.js';
 import { LOSSES_FILE, PROGRESSION_FILE, REPORT_FILE, SCORES_FILE } from '../train/rundir.js';
 
-
 /** Sample grids are 28 px digits: shown at twice their size, pixels kept square. */
 const DIGIT_ZOOM = 2;
 

@@ -52,8 +52,12 @@ const NUMBER_FIELDS: Record<string, string[]> = {
   eval: ['epoch', 'step', 'n'],
 };
 
-const isRecord = (r: unknown): r is Record<string, unknown> =>
-  r !== null && typeof r === 'object' && typeof (r as { type?: unknown }).type === 'string' && (NUMBER_FIELDS[(r as { type: string }).type] ?? []).every((f) => Number.isFinite((r as Record<string, unknown>)[f]));
+function isRecord(r: unknown): r is Record<string, unknown> {
+  if (r === null || typeof r !== 'object') return false;
+  const record = r as Record<string, unknown>;
+  if (typeof record.type !== 'string') return false;
+  return (NUMBER_FIELDS[record.type] ?? []).every((f) => Number.isFinite(record[f]));
+}
 
 /** Whole records only: a line cut short by a crash, or edited into something else, is skipped and counted, not fatal. */
 function readRecords(path: string): { records: Record<string, unknown>[]; skipped: number } {
